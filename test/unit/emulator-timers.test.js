@@ -104,3 +104,23 @@ describe("emulator timers (real clock)", () => {
     expect(() => board.advance(10)).toThrow(/virtual/);
   });
 });
+
+describe("emulator Date and E.setTimeZone", () => {
+  // Expected values as a Linux build of Espruino 2v29 printed them for the same code.
+  it("local time follows E.setTimeZone; UTC and getTime do not move", () => {
+    board = createBoard();
+    board.load(`var d = new Date(2026, 10, 24, 12, 30, 0);
+      print(d.getHours(), d.getTimezoneOffset(), d.toString());
+      E.setTimeZone(2);
+      print(d.getHours(), d.getTimezoneOffset(), d.toString());
+      print(d.toUTCString());
+      d.setHours(23);
+      print(d.getTime(), new Date(2026, 0, 1, 2).getTime());`);
+    expect(board.output).toBe(
+      "12 0 Tue Nov 24 2026 12:30:00 GMT+0000\n" +
+        "14 -120 Tue Nov 24 2026 14:30:00 GMT+0200\n" +
+        "Tue, 24 Nov 2026 12:30:00 GMT\n" +
+        "1795555800000 1767225600000\n",
+    );
+  });
+});

@@ -64,6 +64,10 @@ export function installGlobals(rt) {
       else storage.erase(".bootcde");
     },
     getErrorFlags: () => R.array([]),
+    /** Hours east of UTC for Date's local time (EspruinoTools sends it when asked to set the time). */
+    setTimeZone: (hours) => {
+      rt.zoneMs = Number(hours) * 3600000 || 0;
+    },
   });
   R.define("E", E);
   rt.E = E;

@@ -5,6 +5,7 @@
 //   queueListeners(obj, list, args) run each listener with this=obj from the event loop
 //   dataListenerAdded(obj)         a 'data' listener was added (streams deliver what they buffered)
 //   nowMs()                        the board clock for Date, ms since 1970
+//   zoneMs()                       the time zone set by E.setTimeZone, in ms east of UTC
 // Promise follows src/jswrap_promise.c: reactions run as queued events, not microtasks, and a rejection
 // with no handler throws "Unhandled promise rejection: ..." where the promise is sealed.
 export const PRELUDE = String.raw`(function (hooks) {
@@ -157,7 +158,7 @@ hide(Promise, "all", function all(list) {
   return box.prom;
 });
 
-// ---- Date: the board's clock, and time zone 0 as on a board without E.setTimeZone()
+// ---- Date: the board's clock; local time is UTC shifted by E.setTimeZone() (0 until it is called)
 var NativeDate = Date, DP = Date.prototype, UTC = Date.UTC;
 var FIELDS = ["Hours", "Minutes", "Seconds", "Milliseconds", "Date", "Month", "FullYear"];
 var utc = {};
@@ -167,26 +168,42 @@ class BoardDate extends NativeDate {
     var n = arguments.length;
     if (n === 0) super(hooks.nowMs());
     else if (n === 1) super(a);
-    else super(UTC(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0));
+    else super(UTC(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0) - hooks.zoneMs());
   }
   static now() { return hooks.nowMs(); }
 }
 defineProperty(BoardDate, "name", { value: "Date" });
 var BDP = BoardDate.prototype;
+function local(d) { return new NativeDate(d.getTime() + hooks.zoneMs()); }
 FIELDS.concat(["Day"]).forEach(function (k) {
-  hide(BDP, "get" + k, function () { return utc["get" + k].call(this); });
-  if (k !== "Day") hide(BDP, "set" + k, function () { return utc["set" + k].apply(this, arguments); });
+  hide(BDP, "get" + k, function () { return utc["get" + k].call(local(this)); });
+  if (k !== "Day") hide(BDP, "set" + k, function () {
+    var shifted = local(this);
+    utc["set" + k].apply(shifted, arguments);
+    return this.setTime(shifted.getTime() - hooks.zoneMs());
+  });
 });
-hide(BDP, "getTimezoneOffset", function getTimezoneOffset() { return 0; });
+hide(BDP, "getTimezoneOffset", function getTimezoneOffset() { return -hooks.zoneMs() / 60000; });
+function zone() {
+  var m = hooks.zoneMs() / 60000, a = m < 0 ? -m : m;
+  return (m < 0 ? "-" : "+") + two((a / 60) | 0) + two(a % 60);
+}
 var DAYS = "Sun Mon Tue Wed Thu Fri Sat".split(" "), MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
 function two(n) { return n < 10 ? "0" + n : "" + n; }
-function clock(d) { return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()); }
+// Day, date, month, year and clock of d shifted by shiftMs, read through the UTC getters.
+function fields(d, shiftMs) {
+  var u = new NativeDate(d.getTime() + shiftMs), g = function (k) { return utc["get" + k].call(u); };
+  return { day: DAYS[g("Day")], date: g("Date"), month: MONTHS[g("Month")], year: g("FullYear"),
+    clock: two(g("Hours")) + ":" + two(g("Minutes")) + ":" + two(g("Seconds")) };
+}
 // src/jswrap_date.c: "%s %s %d %d %02d:%02d:%02d GMT%c%04d" and "%s, %d %s %d %02d:%02d:%02d GMT"
 hide(BDP, "toString", function toString() {
-  return DAYS[this.getDay()] + " " + MONTHS[this.getMonth()] + " " + this.getDate() + " " + this.getFullYear() + " " + clock(this) + " GMT+0000";
+  var f = fields(this, hooks.zoneMs());
+  return f.day + " " + f.month + " " + f.date + " " + f.year + " " + f.clock + " GMT" + zone();
 });
 hide(BDP, "toUTCString", function toUTCString() {
-  return DAYS[this.getDay()] + ", " + this.getDate() + " " + MONTHS[this.getMonth()] + " " + this.getFullYear() + " " + clock(this) + " GMT";
+  var f = fields(this, 0);
+  return f.day + ", " + f.date + " " + f.month + " " + f.year + " " + f.clock + " GMT";
 });
 
 // ---- Number: V8's Number.EPSILON and MAX_SAFE_INTEGER cannot be deleted, so Number is replaced

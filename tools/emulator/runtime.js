@@ -40,6 +40,7 @@ export class Runtime {
     this.lastCheckVirtual = this.loop.now();
     this.bootAt = this.loop.now();
     this.clockOffsetMs = 0;
+    this.zoneMs = 0; // E.setTimeZone, lost at reboot as on the board
     this.names = new WeakMap(); // device and pin objects -> { name, pin }
     this.builtins = new Map(); // emulator-provided objects -> names they had at boot (free in the memory estimate)
     this.memoryRoots = []; // functions returning extra values to walk (sockets, watches)
@@ -51,6 +52,7 @@ export class Runtime {
       queueListeners: (obj, list, args) => this.queueListeners(obj, list, args),
       dataListenerAdded: (obj) => this.dataListenerHooks.forEach((h) => h(obj)),
       nowMs: () => this.timeMs(),
+      zoneMs: () => this.zoneMs,
     });
     this.modules = new Map(); // require() cache
     this.moduleFactories = new Map();

@@ -1,8 +1,10 @@
 // Pins, watches, I2C, OneWire and Serial, routed to the simulated devices the board holds (board.hw, see
 // index.js). Devices:
-//   I2C:     { write(bytes: number[], { stop }) → false to NACK, read(n, { stop }) → number[] | null to NACK }
+//   I2C:     { write(bytes: number[], { stop }) → false to NACK, read(n, { stop }) → number[] | null to NACK;
+//              either may return "timeout" for a bus held low (ESP32: "Operation timeout because the bus is busy") }
 //   OneWire: { rom: "28ff..." (16 hex digits, family code first), reset?(), write(bytes), read(n) → number[],
-//              alarm?() → true when the device answers an alarm search (0xEC) }
+//              alarm?() → true when the device answers an alarm search (0xEC),
+//              present?() → false while unplugged (no presence pulse, not found, never selected) }
 //   Serial:  { write(text) } receives what the firmware sends (a binary string)
 import { bytesOf } from "./flash-module.js";
 import { quote } from "./format.js";
@@ -16,6 +18,7 @@ export function installIo(rt) {
   const hw = rt.board.hw;
   const valid = new Set(def.pins.digital);
   const state = new Map(); // pin -> { mode, forced, value } for this boot
+  hw.drive ??= new Map(); // pin -> Set of fn(level): devices told when the firmware changes the pin (kept across boots)
   const pins = new Map(); // name -> Pin object
 
   // ---- pins
@@ -69,12 +72,20 @@ export function installIo(rt) {
       for (let i = 0; i < p.length; i++) fn(nameOf(p[i]), (value >> (p.length - 1 - i)) & 1);
     } else fn(nameOf(p), value);
   };
+  // Runs `change` on pin `name`, then tells the devices listening on the pin (onDrive) if its level changed.
+  function driving(name, change) {
+    const before = level(name);
+    change(pinState(name));
+    const after = level(name);
+    if (after !== before) for (const fn of [...(hw.drive.get(name) ?? [])]) fn(after);
+  }
   function digitalWrite(p, value) {
     forEachPin(p, Number(value) || 0, (name, v) => {
       if (def.pins.inputOnly.includes(name)) return; // the ESP32 silently cannot drive these
-      const s = pinState(name);
-      if (!s.forced) s.mode = "output";
-      s.value = v ? 1 : 0;
+      driving(name, (s) => {
+        if (!s.forced) s.mode = "output";
+        s.value = v ? 1 : 0;
+      });
     });
   }
   function digitalRead(p) {
@@ -82,21 +93,23 @@ export function installIo(rt) {
     let out = 0;
     for (const item of list) {
       const name = nameOf(item);
-      const s = pinState(name);
-      if (!s.forced && s.mode === "output") s.mode = "input";
+      driving(name, (s) => {
+        if (!s.forced && s.mode === "output") s.mode = "input";
+      });
       out = (out << 1) | level(name);
     }
     return out;
   }
   function pinMode(p, mode, automatic) {
     const name = nameOf(p);
-    const s = pinState(name);
-    if (mode === undefined || mode === "auto") {
-      s.forced = false;
-      return;
-    }
-    s.mode = String(mode);
-    s.forced = !automatic;
+    driving(name, (s) => {
+      if (mode === undefined || mode === "auto") {
+        s.forced = false;
+        return;
+      }
+      s.mode = String(mode);
+      s.forced = !automatic;
+    });
   }
   function getPinMode(p) {
     return pinState(nameOf(p)).mode;
@@ -111,9 +124,10 @@ export function installIo(rt) {
     return Math.min(1, Math.max(0, (hw.analog.get(name) ?? 0) / ADC_VREF));
   });
   R.define("analogWrite", (p, value) => {
-    const s = pinState(nameOf(p));
-    s.mode = "output";
-    s.value = Number(value) || 0;
+    driving(nameOf(p), (s) => {
+      s.mode = "output";
+      s.value = Number(value) || 0;
+    });
   });
 
   // ---- watches
@@ -139,10 +153,10 @@ export function installIo(rt) {
     if (w?.timer) rt.loop.clearTimer(w.timer);
     watches.delete(ids[0]);
   });
-  const fire = (w, high) => {
+  const fire = (w, high, timeMs) => {
     if (w.edge === 1 && !high) return;
     if (w.edge === -1 && high) return;
-    const time = rt.timeMs() / 1000;
+    const time = timeMs / 1000;
     const e = R.object({ state: high, time, lastTime: w.lastTime, pin: pins.get(w.pin) });
     w.lastTime = time;
     if (!w.repeat) watches.delete(w.id);
@@ -165,13 +179,16 @@ export function installIo(rt) {
       const { addr, stop } = i2cAddress(address);
       const dev = i2cDevice(this, addr);
       const bytes = Array.from(bytesOf(R.array(data), R));
-      if (!dev || dev.write(bytes, { stop }) === false) throw R.error("Error", "jshI2CWrite: slave doesn't ACK the transfer");
+      const ack = dev ? dev.write(bytes, { stop }) : false;
+      if (ack === "timeout") throw R.error("Error", "jshI2CWrite:, Operation timeout because the bus is busy");
+      if (ack === false) throw R.error("Error", "jshI2CWrite: slave doesn't ACK the transfer");
     },
     readFrom(address, quantity) {
       const { addr, stop } = i2cAddress(address);
       const n = Math.max(0, Number(quantity) | 0);
       const dev = i2cDevice(this, addr);
       const got = dev ? dev.read(n, { stop }) : null;
+      if (got === "timeout") throw R.error("Error", "jshI2CRead:, Operation timeout because the bus is busy");
       if (n > 0 && (got === null || got === undefined)) throw R.error("Error", "jshI2CRead: slave doesn't ACK the transfer");
       return R.bytes(Array.from({ length: n }, (_, i) => (got[i] ?? 0xff) & 0xff));
     },
@@ -207,7 +224,7 @@ export function installIo(rt) {
   const owProto = methods(R, {
     reset() {
       const bus = owBus.get(this);
-      const devs = hw.oneWire.get(bus.pin) ?? [];
+      const devs = owDevices(bus.pin);
       for (const d of devs) d.reset?.();
       Object.assign(bus, { phase: "rom", selected: [], match: null, romOut: null });
       return devs.length > 0;
@@ -223,7 +240,7 @@ export function installIo(rt) {
     },
     write(data) {
       const bus = owBus.get(this);
-      const devs = hw.oneWire.get(bus.pin) ?? [];
+      const devs = owDevices(bus.pin);
       let payload = [];
       for (const b of bytesOf(data, R)) {
         if (bus.phase === "rom") {
@@ -258,13 +275,15 @@ export function installIo(rt) {
     search(command) {
       const bus = owBus.get(this);
       const alarm = Number(command) === 0xec;
-      const devs = (hw.oneWire.get(bus.pin) ?? []).filter((d) => !alarm || d.alarm?.());
+      const devs = owDevices(bus.pin).filter((d) => !alarm || d.alarm?.());
       Object.assign(bus, { phase: "idle", selected: [], romOut: null });
       // The search algorithm takes the 0 branch first, bit 0 of byte 0 first: that is the order found.
       const key = (d) => romBytes(d.rom).map((b) => b.toString(2).padStart(8, "0").split("").reverse().join("")).join("");
       return R.array(devs.slice().sort((a, b) => (key(a) < key(b) ? -1 : 1)).map((d) => d.rom.toLowerCase()));
     },
   });
+  // The devices on the bus at `pin` that are plugged in.
+  const owDevices = (pin) => (hw.oneWire.get(pin) ?? []).filter((d) => d.present?.() !== false);
   function OneWire(pin) {
     owBus.set(this, { pin: nameOf(pin), phase: "idle", selected: [], match: null, romOut: null });
   }
@@ -310,8 +329,8 @@ export function installIo(rt) {
   rt.io = {
     /** The level an outside device sees on `pin` (the driven value for outputs). */
     level: (pin) => level(nameOf(pin)),
-    /** The outside world changed `pin` from `before` to `after`: watches fire. */
-    changed(pin, before, after) {
+    /** The outside world changed `pin` from `before` to `after` (at board time `timeMs`, default now): watches fire. */
+    changed(pin, before, after, timeMs = rt.timeMs()) {
       if (before === after || pinState(pin).mode === "output") return;
       for (const w of [...watches.values()]) {
         if (w.pin !== pin) continue;
@@ -319,10 +338,36 @@ export function installIo(rt) {
           if (w.timer) rt.loop.clearTimer(w.timer);
           w.timer = rt.loop.addTimer(() => {
             w.timer = null;
-            if (level(pin) === after) fire(w, after === 1);
+            if (level(pin) === after) fire(w, after === 1, rt.timeMs());
           }, w.debounce, { internal: true });
-        } else fire(w, after === 1);
+        } else fire(w, after === 1, timeMs);
       }
+    },
+    /**
+     * The outside world drives `pin` through `edges`, [msFromNow, level] pairs in time order (a sensor's
+     * pulse train). Each edge lands at its own time and watches get that time in e.time, even for edges
+     * closer together than the timer resolution (0.1 ms).
+     */
+    wave(pin, edges) {
+      const name = nameOf(pin);
+      const start = rt.timeMs();
+      for (const [ms, value] of edges) {
+        rt.loop.addTimer(() => {
+          const before = level(name);
+          hw.levels.set(name, value ? 1 : 0);
+          rt.io.changed(name, before, level(name), start + ms);
+        }, ms, { internal: true });
+      }
+    },
+    /**
+     * Calls `fn(level)` each time the firmware changes the level on `pin` (drives it, or releases it to
+     * what the outside world or a pull-up gives). Kept across boots; returns a function that removes it.
+     */
+    onDrive(pin, fn) {
+      const name = nameOf(pin);
+      if (!hw.drive.has(name)) hw.drive.set(name, new Set());
+      hw.drive.get(name).add(fn);
+      return () => hw.drive.get(name).delete(fn);
     },
     /** Bytes arrived on serial port `name`. */
     serialReceive(name, text) {

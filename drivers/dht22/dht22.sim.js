@@ -67,7 +67,7 @@ export class Dht22Sim {
     this.board = board;
     this.pin = pin;
     board.pins.set(pin, this.faultKind === "stuck" ? 0 : 1);
-    this.off = board.runtime.io.onDrive(pin, (level) => this.hostDrives(level));
+    this.off = board.pins.onDrive(pin, (level) => this.hostDrives(level));
     return this;
   }
 
@@ -101,7 +101,7 @@ export class Dht22Sim {
     if (now - this.lastAnswer < PERIOD_MS) return;
     this.lastAnswer = now;
     this.answers++;
-    this.board.runtime.io.wave(this.pin, this.edges(this.frame(), this.faultKind === "truncated" ? 20 : 40));
+    this.board.pins.wave(this.pin, this.edges(this.frame(), this.faultKind === "truncated" ? 20 : 40));
     this.measured = { ...this.values };
   }
 

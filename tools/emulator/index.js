@@ -49,7 +49,7 @@ export class Board {
     this.halted = false;
     this.runtime = null;
     this.wifiAp = { up: true };
-    this.hw = { levels: new Map(), analog: new Map(), i2c: new Map(), oneWire: new Map(), serial: new Map() };
+    this.hw = { levels: new Map(), analog: new Map(), i2c: new Map(), oneWire: new Map(), serial: new Map(), drive: new Map() };
     this.wifi = {
       /** The access point disappears: the station disconnects and open sockets close. */
       drop: () => {
@@ -75,6 +75,17 @@ export class Board {
       get: (pin) => {
         const name = this.pinName(pin);
         return this.runtime ? this.runtime.io.level(name) : this.hw.levels.get(name) ?? 0;
+      },
+      /** Drives `pin` through `edges`, [msFromNow, level] pairs, each at its exact time (a sensor's pulse train). */
+      wave: (pin, edges) => {
+        this.runtime?.io.wave(this.pinName(pin), edges);
+      },
+      /** Calls `fn(level)` whenever the firmware changes the level on `pin`; kept across boots. Returns a remover. */
+      onDrive: (pin, fn) => {
+        const name = this.pinName(pin);
+        if (!this.hw.drive.has(name)) this.hw.drive.set(name, new Set());
+        this.hw.drive.get(name).add(fn);
+        return () => this.hw.drive.get(name).delete(fn);
       },
     };
     this.analog = {
@@ -108,6 +119,11 @@ export class Board {
         if (typeof device.write !== "function" || typeof device.read !== "function") throw new Error("oneWire.attach: device needs write(bytes) and read(n)");
         if (!this.hw.oneWire.has(name)) this.hw.oneWire.set(name, []);
         this.hw.oneWire.get(name).push(device);
+      },
+      /** Removes `device` from the bus on `pin` (it stops answering resets and searches). */
+      detach: (pin, device) => {
+        const list = this.hw.oneWire.get(this.pinName(pin)) ?? [];
+        if (list.includes(device)) list.splice(list.indexOf(device), 1);
       },
     };
     this.serial = {

@@ -18,7 +18,6 @@ export function installIo(rt) {
   const hw = rt.board.hw;
   const valid = new Set(def.pins.digital);
   const state = new Map(); // pin -> { mode, forced, value } for this boot
-  hw.drive ??= new Map(); // pin -> Set of fn(level): devices told when the firmware changes the pin (kept across boots)
   const pins = new Map(); // name -> Pin object
 
   // ---- pins
@@ -358,16 +357,6 @@ export function installIo(rt) {
           rt.io.changed(name, before, level(name), start + ms);
         }, ms, { internal: true });
       }
-    },
-    /**
-     * Calls `fn(level)` each time the firmware changes the level on `pin` (drives it, or releases it to
-     * what the outside world or a pull-up gives). Kept across boots; returns a function that removes it.
-     */
-    onDrive(pin, fn) {
-      const name = nameOf(pin);
-      if (!hw.drive.has(name)) hw.drive.set(name, new Set());
-      hw.drive.get(name).add(fn);
-      return () => hw.drive.get(name).delete(fn);
     },
     /** Bytes arrived on serial port `name`. */
     serialReceive(name, text) {

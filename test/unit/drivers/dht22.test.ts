@@ -138,7 +138,7 @@ describe("emulator pin hooks used by the twin", () => {
     board = boardWithCode("");
     board.load("var ev = []; setWatch(function (e) { ev.push([e.state, Math.round(e.time * 1e6)]); }, D5, { edge: 'both', repeat: true });");
     board.advance(1);
-    board.runtime.io.wave("D5", [[0.03, 1], [0.056, 0], [0.126, 1]]);
+    board.pins.wave("D5", [[0.03, 1], [0.056, 0], [0.126, 1]]);
     board.advance(1);
     expect(value(board, "ev")).toEqual([[true, 1030], [false, 1056], [true, 1126]]);
     expect(board.pins.get("D5")).toBe(1);
@@ -148,7 +148,7 @@ describe("emulator pin hooks used by the twin", () => {
     board = boardWithCode("");
     board.pins.set("D5", 1);
     const seen: number[] = [];
-    const off = board.runtime.io.onDrive("D5", (level: number) => seen.push(level));
+    const off = board.pins.onDrive("D5", (level: number) => seen.push(level));
     board.load("pinMode(D5, 'output'); digitalWrite(D5, 0); digitalWrite(D5, 0); pinMode(D5, 'input_pullup');");
     off();
     board.load("pinMode(D5, 'output'); digitalWrite(D5, 0);");

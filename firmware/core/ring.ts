@@ -54,12 +54,10 @@ export function ringPush(r: Ring, bytes: Uint8Array, len: number, key: number): 
     return false;
   }
   if (r._p == KEEP_LATEST && key != 0) {
-    for (i = 0; i < r.count; i++) {
-      if (r._k[slot(r, i)] == key) {
-        remove(r, i);
-        r.dropped++;
-        break;
-      }
+    i = ringFind(r, key);
+    if (i >= 0) {
+      ringRemove(r, i);
+      r.dropped++;
     }
   }
   while (r.usedBytes + len > cap || r.count == r._n.length) {
@@ -67,7 +65,7 @@ export function ringPush(r: Ring, bytes: Uint8Array, len: number, key: number): 
       r.rejected++;
       return false;
     }
-    remove(r, 0);
+    ringRemove(r, 0);
     r.dropped++;
   }
   i = slot(r, r.count);
@@ -104,7 +102,13 @@ export function ringCopyFront(r: Ring, dst: Uint8Array): number {
 
 /** Removes the front record (once it has been sent); does nothing when the queue is empty. */
 export function ringShift(r: Ring): void {
-  if (r.count > 0) remove(r, 0);
+  if (r.count > 0) ringRemove(r, 0);
+}
+
+/** Position from the front (0 = front) of the first record with `key`, or -1 when none has it. */
+export function ringFind(r: Ring, key: number): number {
+  for (let i = 0; i < r.count; i++) if (r._k[slot(r, i)] == key) return i;
+  return -1;
 }
 
 /** Empties the queue. The counters keep their values. */
@@ -122,10 +126,11 @@ function slot(r: Ring, i: number): number {
   return i >= r._n.length ? i - r._n.length : i;
 }
 
-// Removes the j-th record from the front. The j records before it move back by its length (bytes
-// and slots), so the queue stays contiguous and the tail stays put; j = 0 moves nothing. Moving the
-// front side is cheapest in the common KEEP_LATEST case, where the old record is near the front.
-function remove(r: Ring, j: number): void {
+/** Removes the record at position j (0 <= j < count) from the front; counts nothing. The j records
+ * before it move back by its length (bytes and slots), so the queue stays contiguous and the tail
+ * stays put; j = 0 moves nothing. Moving the front side is cheapest in the usual case (a KEEP_LATEST
+ * replacement, an acknowledgement in order), where the record is at or near the front. */
+export function ringRemove(r: Ring, j: number): void {
   const b = r._b;
   const cap = b.length;
   const n = r._n;

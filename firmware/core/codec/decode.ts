@@ -45,7 +45,7 @@ function field(b: Uint8Array, p: number, e: number, kind: number): Uint8Array | 
   if (p + 2 > e) return ERR_MALFORMED;
   const q = p + 2 + ((b[p] << 8) | b[p + 1]);
   if (q > e) return ERR_MALFORMED;
-  const r = kind === BINARY ? 0 : checkText(b, p + 2, q, kind);
+  const r = kind == BINARY ? 0 : checkText(b, p + 2, q, kind);
   return r < 0 ? r : b.subarray(p + 2, q);
 }
 
@@ -71,20 +71,20 @@ export function decode(b: Uint8Array, s: number, e: number, more?: BodyDecoder):
     len += (c & 127) * mul;
     mul *= 128;
   } while (c > 127);
-  if (len !== e - p) return ERR_MALFORMED;
-  if (type === 0 || type === 15) return ERR_BAD_TYPE; // spec 2.2.1: reserved
+  if (len != e - p) return ERR_MALFORMED;
+  if (type == 0 || type == 15) return ERR_BAD_TYPE; // spec 2.2.1: reserved
   const pk: Packet = { type: type, id: 0 };
-  if (type === PUBLISH) {
+  if (type == PUBLISH) {
     q = flags >>> 1 & 3;
     pk.qos = q;
     pk.dup = flags > 7;
-    pk.retain = (flags & 1) === 1;
-    if (q === 3 || (q === 0 && flags > 7)) return ERR_BAD_QOS; // MQTT-3.3.1-4, MQTT-3.3.1-2
+    pk.retain = (flags & 1) == 1;
+    if (q == 3 || (q == 0 && flags > 7)) return ERR_BAD_QOS; // MQTT-3.3.1-4, MQTT-3.3.1-2
     const t = field(b, p, e, TOPIC_NAME); // MQTT-3.3.2-2, MQTT-4.7.3-1
-    if (typeof t === "number") return t;
+    if (typeof t == "number") return t;
     pk.topic = t;
     p += 2 + t.length;
-  } else if (flags !== (0xa80 >>> type & 2)) {
+  } else if (flags != (0xa80 >>> type & 2)) {
     // MQTT-2.2.2-1/-2: PUBREL, SUBSCRIBE, UNSUBSCRIBE have flags 0010 (bits 7, 9, 11 of 0xA80), others 0000.
     return ERR_RESERVED_FLAGS;
   }
@@ -93,24 +93,24 @@ export function decode(b: Uint8Array, s: number, e: number, more?: BodyDecoder):
     if (p + 2 > e) return ERR_MALFORMED;
     pk.id = (b[p] << 8) | b[p + 1];
     p += 2;
-    if (pk.id === 0) return ERR_BAD_PACKET_ID;
+    if (pk.id == 0) return ERR_BAD_PACKET_ID;
   }
-  if (type === PUBLISH) {
+  if (type == PUBLISH) {
     pk.payload = b.subarray(p, e);
-  } else if (type === CONNACK) {
-    if (len !== 2) return ERR_MALFORMED;
+  } else if (type == CONNACK) {
+    if (len != 2) return ERR_MALFORMED;
     if (b[p] > 1) return ERR_RESERVED_FLAGS; // spec 3.2.2.1: flag bits 7-1 are reserved
-    pk.session = b[p] === 1;
+    pk.session = b[p] == 1;
     pk.code = b[p + 1];
-  } else if (type === SUBACK) {
-    if (p === e) return ERR_MALFORMED; // one return code per filter, at least one filter
-    for (let k = p; k < e; k++) if (b[k] > 2 && b[k] !== 0x80) return ERR_BAD_RETURN_CODE; // MQTT-3.9.3-2
+  } else if (type == SUBACK) {
+    if (p == e) return ERR_MALFORMED; // one return code per filter, at least one filter
+    for (let k = p; k < e; k++) if (b[k] > 2 && b[k] != 0x80) return ERR_BAD_RETURN_CODE; // MQTT-3.9.3-2
     pk.codes = b.subarray(p, e);
-  } else if (type === CONNECT || type === SUBSCRIBE || type === UNSUBSCRIBE) {
+  } else if (type == CONNECT || type == SUBSCRIBE || type == UNSUBSCRIBE) {
     if (more == null) return ERR_BAD_TYPE;
     c = more(pk, b, p, e);
     if (c < 0) return c;
-  } else if (p !== e) {
+  } else if (p != e) {
     return ERR_MALFORMED; // PUBACK .. PUBCOMP and UNSUBACK are an id, PINGREQ .. DISCONNECT empty
   }
   return pk;
@@ -127,20 +127,20 @@ export function bytesToString(v: Uint8Array): string {
 function connectBody(pk: Packet, b: Uint8Array, p: number, e: number): number {
   const name = "\x00\x04MQTT\x04";
   if (e - p < 10) return ERR_MALFORMED;
-  for (let k = 0; k < 7; k++) if (b[p + k] !== name.charCodeAt(k)) return ERR_BAD_PROTOCOL; // MQTT-3.1.2-1, -2
+  for (let k = 0; k < 7; k++) if (b[p + k] != name.charCodeAt(k)) return ERR_BAD_PROTOCOL; // MQTT-3.1.2-1, -2
   const f = b[p + 7];
-  if ((f & 1) !== 0) return ERR_RESERVED_FLAGS; // MQTT-3.1.2-3
-  if ((f & 4) === 0 && (f & 0x38) !== 0) return ERR_BAD_CONNECT; // MQTT-3.1.2-11, -13, -15: no Will, no Will QoS/retain
-  if ((f & 0x18) === 0x18) return ERR_BAD_QOS; // MQTT-3.1.2-14
-  if ((f & 0xc0) === 0x40) return ERR_BAD_CONNECT; // MQTT-3.1.2-22: password without user name
-  pk.clean = (f & 2) !== 0;
+  if ((f & 1) != 0) return ERR_RESERVED_FLAGS; // MQTT-3.1.2-3
+  if ((f & 4) == 0 && (f & 0x38) != 0) return ERR_BAD_CONNECT; // MQTT-3.1.2-11, -13, -15: no Will, no Will QoS/retain
+  if ((f & 0x18) == 0x18) return ERR_BAD_QOS; // MQTT-3.1.2-14
+  if ((f & 0xc0) == 0x40) return ERR_BAD_CONNECT; // MQTT-3.1.2-22: password without user name
+  pk.clean = (f & 2) != 0;
   pk.keepalive = (b[p + 8] << 8) | b[p + 9];
   p += 10;
   // Payload fields in order (spec 3.1.3). After the first error, next() keeps it and reads no further.
   let err = 0;
   const next = (kind: number): Uint8Array => {
     const v = err < 0 ? err : field(b, p, e, kind);
-    if (typeof v === "number") {
+    if (typeof v == "number") {
       err = v;
       return b.subarray(p, p);
     }
@@ -148,32 +148,32 @@ function connectBody(pk: Packet, b: Uint8Array, p: number, e: number): number {
     return v;
   };
   pk.clientId = next(TEXT); // MQTT-3.1.3-4
-  if ((f & 4) !== 0) {
+  if ((f & 4) != 0) {
     const topic = next(TOPIC_NAME);
-    pk.will = { topic: topic, payload: next(BINARY), qos: f >>> 3 & 3, retain: (f & 32) !== 0 };
+    pk.will = { topic: topic, payload: next(BINARY), qos: f >>> 3 & 3, retain: (f & 32) != 0 };
   }
-  if ((f & 128) !== 0) pk.username = next(TEXT); // MQTT-3.1.3-11
-  if ((f & 64) !== 0) pk.password = next(BINARY);
+  if ((f & 128) != 0) pk.username = next(TEXT); // MQTT-3.1.3-11
+  if ((f & 64) != 0) pk.password = next(BINARY);
   if (err < 0) return err;
-  if (p !== e) return ERR_MALFORMED;
+  if (p != e) return ERR_MALFORMED;
   return 0;
 }
 
 // SUBSCRIBE or UNSUBSCRIBE payload (spec 3.8.3, 3.10.3): filters, each with a QoS byte in SUBSCRIBE.
 function listBody(pk: Packet, b: Uint8Array, p: number, e: number): number {
-  const withQos = pk.type === SUBSCRIBE;
+  const withQos = pk.type == SUBSCRIBE;
   const topics: Uint8Array[] = [];
   const qosList: number[] = [];
-  if (p === e) return ERR_BAD_TOPIC; // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter
+  if (p == e) return ERR_BAD_TOPIC; // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter
   while (p < e) {
     const t = field(b, p, e, TOPIC_FILTER); // MQTT-4.7.1-2, MQTT-4.7.1-3, MQTT-4.7.3-1
-    if (typeof t === "number") return t;
+    if (typeof t == "number") return t;
     topics.push(t);
     p += 2 + t.length;
     if (withQos) {
       if (p >= e) return ERR_MALFORMED;
       if (b[p] > 3) return ERR_RESERVED_FLAGS; // MQTT-3.8.3-4: bits 7-2 reserved
-      if (b[p] === 3) return ERR_BAD_QOS; // MQTT-3.8.3-4
+      if (b[p] == 3) return ERR_BAD_QOS; // MQTT-3.8.3-4
       qosList.push(b[p]);
       p++;
     }
@@ -184,7 +184,7 @@ function listBody(pk: Packet, b: Uint8Array, p: number, e: number): number {
 }
 
 function brokerBody(pk: Packet, b: Uint8Array, p: number, e: number): number {
-  return pk.type === CONNECT ? connectBody(pk, b, p, e) : listBody(pk, b, p, e);
+  return pk.type == CONNECT ? connectBody(pk, b, p, e) : listBody(pk, b, p, e);
 }
 
 /** decode for every packet type, including those only a server receives (for tests and fake brokers). */

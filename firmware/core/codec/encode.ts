@@ -31,7 +31,7 @@ export interface ConnectFields {
 const RAW = -2; // put() kind: no length prefix, not checked
 
 function badQos(q: number): boolean {
-  return q !== 0 && q !== 1 && q !== 2;
+  return q != 0 && q != 1 && q != 2;
 }
 
 function badId(id: number): boolean {
@@ -69,11 +69,11 @@ function put16(b: Uint8Array, p: number, v: number): number {
 function put(b: Uint8Array, p: number, s: Bytes, kind: number): number {
   const n = s.length;
   if (p < 0) return p;
-  if (kind !== RAW) {
+  if (kind != RAW) {
     if (n > 65535) return ERR_STRING_TOO_LONG; // MQTT-4.7.3-3 for topics
     p = put16(b, p, n);
   }
-  if (typeof s === "string") {
+  if (typeof s == "string") {
     for (let k = 0; k < n; k++) {
       const c = s.charCodeAt(k);
       if (c > 255) return ERR_BAD_UTF8;
@@ -103,7 +103,7 @@ export function encodeConnect(b: Uint8Array, o: number, c: ConnectFields): numbe
   const k = c.keepalive;
   let f = c.clean ? 2 : 0;
   let len = 12 + id.length; // protocol name (6), level, flags, keepalive (2), client id length (2)
-  if (!(k >= 0 && k < 65536) || (id.length === 0 && !c.clean) || (pw != null && u == null)) return ERR_BAD_CONNECT;
+  if (!(k >= 0 && k < 65536) || (id.length == 0 && !c.clean) || (pw != null && u == null)) return ERR_BAD_CONNECT;
   if (w != null) {
     if (badQos(w.qos)) return ERR_BAD_QOS;
     f |= 4 | (w.qos << 3) | (w.retain ? 32 : 0);
@@ -133,7 +133,7 @@ export function encodeConnect(b: Uint8Array, o: number, c: ConnectFields): numbe
 export function encodePublish(
   b: Uint8Array, o: number, topic: Bytes, payload: Bytes, qos: number, retain: boolean, dup: boolean, id: number,
 ): number {
-  if (badQos(qos) || (dup && qos === 0)) return ERR_BAD_QOS;
+  if (badQos(qos) || (dup && qos == 0)) return ERR_BAD_QOS;
   if (qos > 0 && badId(id)) return ERR_BAD_PACKET_ID;
   const first = 0x30 | (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0);
   let p = put(b, header(b, o, first, 2 + topic.length + (qos > 0 ? 2 : 0) + payload.length), topic, TOPIC_NAME);
@@ -147,11 +147,11 @@ export function encodePublish(
  * ERR_BAD_PACKET_ID, ERR_BUFFER_SHORT.
  */
 export function encodeSimple(b: Uint8Array, o: number, type: number, id: number): number {
-  const withId = (type > 3 && type < 8) || type === 11;
+  const withId = (type > 3 && type < 8) || type == 11;
   if (!withId && !(type > 11 && type < 15)) return ERR_BAD_TYPE;
   if (withId && badId(id)) return ERR_BAD_PACKET_ID;
   // PUBREL's flags are 0010 (MQTT-3.6.1-1); the others' are 0000.
-  const p = header(b, o, (type << 4) | (type === 6 ? 2 : 0), withId ? 2 : 0);
+  const p = header(b, o, (type << 4) | (type == 6 ? 2 : 0), withId ? 2 : 0);
   return done(withId ? put16(b, p, id) : p, o);
 }
 
@@ -161,7 +161,7 @@ function encodeList(b: Uint8Array, o: number, first: number, id: number, topics:
   let len = 2;
   let k;
   if (badId(id)) return ERR_BAD_PACKET_ID; // MQTT-2.3.1-1
-  if (n === 0) return ERR_BAD_TOPIC; // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter
+  if (n == 0) return ERR_BAD_TOPIC; // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter
   for (k = 0; k < n; k++) {
     len += 2 + topics[k].length;
     if (qosList != null) {
@@ -198,7 +198,7 @@ export function encodeUnsubscribe(b: Uint8Array, o: number, id: number, topics: 
  * refusal, MQTT-3.2.2-4), ERR_BUFFER_SHORT.
  */
 export function encodeConnack(b: Uint8Array, o: number, session: boolean, code: number): number {
-  if (!(code >= 0 && code <= 5) || (session && code !== 0)) return ERR_BAD_RETURN_CODE;
+  if (!(code >= 0 && code <= 5) || (session && code != 0)) return ERR_BAD_RETURN_CODE;
   return done(put(b, header(b, o, 0x20, 2), String.fromCharCode(session ? 1 : 0, code), RAW), o);
 }
 
@@ -209,7 +209,7 @@ export function encodeConnack(b: Uint8Array, o: number, session: boolean, code: 
 export function encodeSuback(b: Uint8Array, o: number, id: number, codes: number[]): number {
   const n = codes.length;
   if (badId(id)) return ERR_BAD_PACKET_ID;
-  if (n === 0) return ERR_BAD_RETURN_CODE;
-  for (let k = 0; k < n; k++) if (badQos(codes[k]) && codes[k] !== 0x80) return ERR_BAD_RETURN_CODE;
+  if (n == 0) return ERR_BAD_RETURN_CODE;
+  for (let k = 0; k < n; k++) if (badQos(codes[k]) && codes[k] != 0x80) return ERR_BAD_RETURN_CODE;
   return done(put(b, put16(b, header(b, o, 0x90, 2 + n), id), new Uint8Array(codes), RAW), o);
 }

@@ -29,10 +29,10 @@ export function createFramer(buf: Uint8Array, onFrame: FrameHandler): Feed {
   let type = 0;
   let err = 0;
   return (chunk: string | Uint8Array): number => {
-    const str = typeof chunk === "string";
+    const str = typeof chunk == "string";
     const end = chunk.length;
     let at = 0;
-    while (at < end && err === 0) {
+    while (at < end && err == 0) {
       if (size > 0) {
         // Body: one tight loop over what this chunk holds; bytes past the buffer are only counted.
         let k = size - n;
@@ -52,18 +52,18 @@ export function createFramer(buf: Uint8Array, onFrame: FrameHandler): Feed {
         at++;
         if (n < cap) buf[n] = c;
         n++;
-        if (n === 1) {
+        if (n == 1) {
           type = c >>> 4;
           rl = 0;
           mul = 1;
         } else {
           rl += (c & 127) * mul;
           if (c < 128) size = n + rl;
-          else if (mul === 2097152) err = ERR_REMAINING_LENGTH;
+          else if (mul == 2097152) err = ERR_REMAINING_LENGTH;
           else mul *= 128;
         }
       }
-      if (n === size) {
+      if (n == size) {
         const total = n;
         n = 0;
         size = 0;

@@ -14,20 +14,20 @@ export const BINARY = -1; // for the codec's field readers and writers: not text
  */
 export function checkText(b: Uint8Array, i: number, e: number, kind: number): number {
   // MQTT-4.7.3-1: topic names and filters are at least one character long.
-  if (kind !== TEXT && i >= e) return ERR_BAD_TOPIC;
+  if (kind != TEXT && i >= e) return ERR_BAD_TOPIC;
   let prev = 47; // as if a '/' came before the first level
   while (i < e) {
     let c = b[i];
     i++;
-    if (c === 0) return ERR_BAD_UTF8; // MQTT-1.5.3-2, MQTT-4.7.3-2: no U+0000
+    if (c == 0) return ERR_BAD_UTF8; // MQTT-1.5.3-2, MQTT-4.7.3-2: no U+0000
     if (c > 127) {
       // MQTT-1.5.3-1: well-formed UTF-8 (RFC 3629 table 3): no overlong forms, no surrogates
       // U+D800..U+DFFF, nothing above U+10FFFF. A lead byte C2..F4, then n continuation bytes.
       let n = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
       if (c < 0xc2 || c > 0xf4 || i + n > e) return ERR_BAD_UTF8;
       // Only the first continuation byte has a narrowed range (after E0, ED, F0, F4).
-      let lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-      let hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+      let lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+      let hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
       while (n > 0) {
         c = b[i];
         i++;
@@ -36,10 +36,10 @@ export function checkText(b: Uint8Array, i: number, e: number, kind: number): nu
         lo = 0x80;
         hi = 0xbf;
       }
-    } else if (kind !== TEXT && (c === 35 || c === 43)) {
+    } else if (kind != TEXT && (c == 35 || c == 43)) {
       // MQTT-3.3.2-2, MQTT-4.7.1-1: no '#' or '+' in a topic name.
       // MQTT-4.7.1-2/-3: a wildcard fills a whole level, and '#' is the last character.
-      if (kind === TOPIC_NAME || prev !== 47 || (i < e && (c === 35 || b[i] !== 47))) return ERR_BAD_TOPIC;
+      if (kind == TOPIC_NAME || prev != 47 || (i < e && (c == 35 || b[i] != 47))) return ERR_BAD_TOPIC;
     }
     prev = c;
   }
@@ -55,10 +55,10 @@ export function topicMatches(filter: string, topic: string): boolean {
   // split is native on Espruino: faster there than a loop over chars, and shorter.
   const f = filter.split("/");
   const t = topic.split("/");
-  if (topic.charCodeAt(0) === 36 && (f[0] === "#" || f[0] === "+")) return false;
+  if (topic.charCodeAt(0) == 36 && (f[0] == "#" || f[0] == "+")) return false;
   for (let i = 0; i < f.length; i++) {
-    if (f[i] === "#") return true;
-    if (i >= t.length || (f[i] !== "+" && f[i] !== t[i])) return false;
+    if (f[i] == "#") return true;
+    if (i >= t.length || (f[i] != "+" && f[i] != t[i])) return false;
   }
-  return f.length === t.length;
+  return f.length == t.length;
 }

@@ -1,0 +1,482 @@
+// The MQTT 3.1.1 client session: a state machine with three inputs, bytes and transport events
+// (the sink), time (tick) and app calls (publish, subscribe, unsubscribe, end). It writes packets
+// through an injected Transport and queues events that flush() delivers after the input was
+// handled, never from inside the framer (a handler may then publish). Recovery lives here too:
+// reconnect with backoff, re-send of unacknowledged packets, resubscribe. Every buffer is
+// allocated in newSession. Behaviour and spec ids: docs/client.md.
+import {
+  CONNACK, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, SUBACK, UNSUBACK, DISCONNECT,
+} from "../codec/constants";
+import type { Bytes, ConnectFields } from "../codec/encode";
+import { encodeConnect, encodePublish, encodeSimple, encodeSubscribe, encodeUnsubscribe } from "../codec/encode";
+import type { Packet } from "../codec/decode";
+import { decode } from "../codec/decode";
+import { createFramer } from "../codec/framer";
+import type { Feed } from "../codec/framer";
+import type { Ring } from "../ring";
+import { KEEP_LATEST, REJECT_NEW, newRing, ringCopyFront, ringClear, ringFind, ringPush, ringRemove, ringShift } from "../ring";
+import type { Handler, Router, Sub } from "../router";
+import { newRouter, route, routeAdd, routeFind } from "../router";
+import type { Store } from "../store/store";
+import { newRamStore } from "../store/ram";
+import type { Backoff } from "./backoff";
+import { backoffNext, backoffRefused, backoffReset, newBackoff } from "./backoff";
+import { KA_DEAD, KA_PING, connackExpired, keepaliveAction } from "./keepalive";
+import { nextPacketId } from "./packet-id";
+
+// Transport events, the first argument of the sink.
+export const OPEN = 0; // connected: the session sends CONNECT
+export const DATA = 1; // bytes received (second argument)
+export const DRAIN = 2; // everything written so far has gone out
+export const CLOSE = 3; // the connection failed or ended (not after close() was called)
+
+/** Receives transport events: sink(OPEN), sink(DATA, bytes), sink(DRAIN), sink(CLOSE). */
+export type Sink = (ev: number, data?: Uint8Array | string) => void;
+
+/** A byte stream to the broker (TCP or TLS), supplied by the platform. */
+export interface Transport {
+  /** Starts connecting; reports through sink, never synchronously (defer a synchronous failure). */
+  open(sink: Sink): void;
+  /** Queues b[0..len) for sending. True when more may be written now; false when the caller should
+   * hold further publishes until DRAIN. */
+  write(b: Uint8Array, len: number): boolean;
+  /** Ends the connection, after what was written; the sink hears nothing more from it. */
+  close(): void;
+  /** Received bytes as a binary string (native on Espruino: E.toString); called without `this`. */
+  str(this: void, v: Uint8Array): string;
+}
+
+// Events, the first argument of Emit.
+export const CONNECTED = 0; // (sessionPresent)
+export const MESSAGE = 1; // (topic, payload, qos, retain): byte strings
+export const ERROR = 2; // (code, detail?): code a name such as "BAD_CREDENTIALS"
+export const CLOSED = 3; // (): a connection (or an attempt) ended
+
+/** Receives the session's events (CONNECTED, MESSAGE, ERROR, CLOSED) from flush(). */
+export type Emit = (ev: number, a?: any, b?: any, c?: any, d?: any) => void;
+
+export interface SessionOptions {
+  connect: ConnectFields; // what CONNECT carries (validated by the caller: encodeConnect >= 0)
+  rxBytes: number; // largest inbound packet; larger ones are skipped and counted
+  txBytes: number; // largest outbound packet
+  outQueueBytes: number; // offline queue bytes; also the RAM store's bytes (>= txBytes)
+  outQueueSlots: number; // offline queue messages
+  inflight: number; // QoS 1/2 messages awaiting acknowledgement, each direction
+  overflow: number; // offline queue policy: REJECT_NEW, DROP_OLDEST or KEEP_LATEST (ring.ts)
+  maxSubs: number; // subscriptions
+  connectTimeoutMs: number; // from opening the transport to CONNACK
+  store?: Store; // default: a RAM store of `inflight` records and outQueueBytes bytes
+}
+
+// States.
+const ENDED = 0; // end() was called: no more attempts
+const IDLE = 1; // no connection; the next attempt is due at _d
+const OPENING = 2; // transport opening; CONNECT goes out on OPEN
+const WAITACK = 3; // CONNECT sent, waiting for CONNACK
+const UP = 4; // connected
+
+// A connection stable this long resets the backoff (docs/rings.md, Backoff).
+const STABLE_MS = 30000;
+
+// CONNACK return codes 1..5 (spec 3.2.2.3) as error codes.
+const REFUSED = ["BAD_PROTOCOL", "ID_REJECTED", "SERVER_UNAVAILABLE", "BAD_CREDENTIALS", "NOT_AUTHORIZED"];
+
+export interface Session {
+  _c: ConnectFields;
+  _t: Transport;
+  _e: Emit;
+  _s: number; // state
+  _n: number; // time of the last tick, ms: stamps everything that happens until the next one
+  _d: number; // IDLE: when the next attempt is due
+  _o: number; // OPENING, WAITACK: when the transport was opened
+  _u: number; // UP: when CONNACK came; -1 once the backoff was reset
+  _i: number; // last packet received
+  _w: number; // last packet sent
+  _p: number; // PINGREQ outstanding since; -1 none
+  _k: number; // keepalive, ms
+  _x: number; // connect timeout, ms
+  _b: boolean; // transport busy: publishes wait in the queue until DRAIN
+  _f: boolean; // the broker refused the last CONNECT: long backoff
+  _a: number; // connection attempts (reconnects: all but the first)
+  _j: number; // last packet id handed out
+  _rx: Uint8Array; // receive buffer (framer)
+  _tx: Uint8Array; // transmit scratch buffer
+  _F: Feed; // framer of the current connection
+  _K: Sink; // this session's sink
+  _q: Ring; // offline queue of encoded PUBLISH packets (QoS > 0 ones get their id when sent)
+  _D: Store; // outgoing QoS 1/2 awaiting acknowledgement
+  _H: Ring; // inbound QoS 2 packet ids held until PUBREL (empty records, key = id)
+  _r: Router;
+  _B: Backoff;
+  _v: any[][]; // events waiting for flush()
+  _L: number; // messages dropped besides the queue's own drops
+  _O: number; // inbound packets larger than rxBytes, skipped
+  _T: number; // packets re-sent after a reconnect
+}
+
+/** A session in state IDLE with its first attempt due at once (on the next tick). Allocates every
+ * buffer. Throws (from newRing) on bad queue sizes. */
+export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session {
+  const s: Session = {
+    _c: o.connect,
+    _t: t,
+    _e: emit,
+    _s: IDLE,
+    _n: 0,
+    _d: 0,
+    _o: 0,
+    _u: 0,
+    _i: 0,
+    _w: 0,
+    _p: -1,
+    _k: o.connect.keepalive * 1000,
+    _x: o.connectTimeoutMs,
+    _b: false,
+    _f: false,
+    _a: 0,
+    _j: 0,
+    _rx: new Uint8Array(o.rxBytes),
+    _tx: new Uint8Array(o.txBytes),
+    _F: function () {
+      return 0;
+    },
+    _K: function (ev, d) {
+      input(s, ev, d);
+    },
+    _q: newRing(o.outQueueBytes, o.outQueueSlots, o.overflow),
+    _D: o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes),
+    _H: newRing(1, o.inflight, REJECT_NEW),
+    _r: newRouter(o.maxSubs),
+    _B: newBackoff(),
+    _v: [],
+    _L: 0,
+    _O: 0,
+    _T: 0,
+  };
+  return s;
+}
+
+/** Time input: opens a connection when one is due, enforces the CONNACK timeout and keepalive
+ * (PINGREQ when idle, close when the link is dead), resets the backoff once the connection is
+ * stable, then delivers events. Call every 250-1000 ms with a monotonic time in ms. */
+export function tick(s: Session, now: number): void {
+  const st = s._s;
+  s._n = now;
+  if (st == IDLE && now >= s._d) {
+    s._a++;
+    s._s = OPENING;
+    s._o = now;
+    s._b = false;
+    s._t.open(s._K);
+  } else if (st > IDLE && st < UP && connackExpired(now, s._o, s._x)) {
+    fail(s, "CONNACK_TIMEOUT");
+  } else if (st == UP) {
+    const a = keepaliveAction(now, s._i, s._w, s._k, s._p);
+    if (a == KA_PING) {
+      s._p = now;
+      send(s, encodeSimple(s._tx, 0, PINGREQ, 0));
+    } else if (a == KA_DEAD) {
+      fail(s, "KEEPALIVE_TIMEOUT");
+    } else if (s._u >= 0 && now - s._u >= STABLE_MS) {
+      backoffReset(s._B);
+      s._u = -1;
+    }
+  }
+  flush(s);
+}
+
+// Transport input (the sink).
+function input(s: Session, ev: number, d?: Uint8Array | string): void {
+  if (ev == OPEN) {
+    if (s._s == OPENING) {
+      s._F = createFramer(s._rx, function (type, size) {
+        frame(s, type, size);
+      });
+      s._s = WAITACK;
+      send(s, encodeConnect(s._tx, 0, s._c));
+    }
+  } else if (ev == DATA) {
+    // Spec 2.2.3: a Remaining Length over four bytes puts the stream out of step.
+    if (s._s >= WAITACK && s._F(d as Uint8Array) < 0) fail(s, "PROTOCOL_ERROR");
+  } else if (ev == DRAIN) {
+    s._b = false;
+    pump(s);
+  } else if (s._s >= OPENING) {
+    down(s);
+  }
+  flush(s);
+}
+
+// One whole packet in _rx[0..size), or the first _rx.length bytes of a larger one.
+function frame(s: Session, type: number, size: number): void {
+  const b = s._rx;
+  if (s._s < WAITACK) return; // closed by an earlier packet of the same chunk
+  s._i = s._n;
+  if (size > b.length) {
+    s._O++;
+    // A skipped QoS 1/2 PUBLISH is still acknowledged when its id fits in the buffer, or the broker
+    // would hold it in flight for ever (and stop sending once its window is full).
+    const k = idAt(b);
+    if (type == PUBLISH && (b[0] & 6) != 0 && k + 2 <= b.length) ack(s, (b[0] & 6) == 2 ? PUBACK : PUBREC, (b[k] << 8) | b[k + 1]);
+    return;
+  }
+  const p = decode(b, 0, size);
+  // MQTT-3.2.0-1: CONNACK first, and only once; the server never sends the other types.
+  if (typeof p == "number" || (s._s == UP) == (type == CONNACK) || HANDLERS[type] == null) {
+    fail(s, "PROTOCOL_ERROR");
+  } else {
+    HANDLERS[type](s, p);
+  }
+}
+
+// One handler per packet type a client receives, indexed by type.
+const HANDLERS: ((s: Session, p: Packet) => void)[] = [];
+HANDLERS[CONNACK] = onConnack;
+HANDLERS[PUBLISH] = onPublish;
+HANDLERS[PUBACK] = onAcked;
+HANDLERS[PUBREC] = onPubrec;
+HANDLERS[PUBREL] = onPubrel;
+HANDLERS[PUBCOMP] = onAcked;
+HANDLERS[SUBACK] = onSuback;
+HANDLERS[UNSUBACK] = function () {}; // the entry went when UNSUBSCRIBE was sent
+HANDLERS[PINGRESP] = function (s) {
+  s._p = -1;
+};
+
+// CONNACK: refused (error, long backoff) or accepted: session state, re-send, resubscribe, queue.
+function onConnack(s: Session, p: Packet): void {
+  const code = p.code as number;
+  const subs = s._r._s;
+  const b = s._tx;
+  if (code != 0) {
+    s._f = true;
+    fail(s, code <= 5 ? REFUSED[code - 1] : "REFUSED", code);
+    return;
+  }
+  s._s = UP;
+  s._u = s._n;
+  s._p = -1;
+  // MQTT-3.1.2-6: a clean session starts empty, on both sides; unacknowledged messages are dropped.
+  if (s._c.clean) {
+    s._L += s._D.count;
+    s._D.clear();
+  }
+  // No session on the broker: nothing of ours is held there (MQTT-3.2.2-3).
+  if (!p.session) ringClear(s._H);
+  // MQTT-4.4.0-1: re-send unacknowledged PUBLISH (DUP set, MQTT-3.3.1-1) and PUBREL with the same
+  // ids (MQTT-2.3.1-3), in the order they were sent (MQTT-4.6.0-1) and PUBREC came (MQTT-4.6.0-4).
+  s._D.each(b, function (len) {
+    if (b[0] >>> 4 == PUBLISH) b[0] |= 8;
+    s._T++;
+    send(s, len);
+  });
+  // Subscriptions the broker lost, or never acknowledged, go (again).
+  for (let k = 0; k < subs.length; k++) if (!p.session || subs[k].i != 0) sendList(s, subs[k], true);
+  pump(s);
+  s._v.push([CONNECTED, p.session]);
+}
+
+// PUBLISH: queued for delivery; a QoS 2 duplicate of a held id is answered, not delivered again
+// (MQTT-4.3.3-2).
+function onPublish(s: Session, p: Packet): void {
+  const str = s._t.str;
+  if (p.qos == 2 && ringFind(s._H, p.id) >= 0) ack(s, PUBREC, p.id);
+  else s._v.push([MESSAGE, str(p.topic as Uint8Array), str(p.payload as Uint8Array), p.qos, p.retain, p.id]);
+}
+
+// PUBACK, PUBCOMP: the flow for this id is complete; the window may take the next message.
+function onAcked(s: Session, p: Packet): void {
+  s._D.remove(p.id);
+  pump(s);
+}
+
+// PUBREC: the PUBLISH is not re-sent any more, the PUBREL is until PUBCOMP (MQTT-4.3.3-1).
+function onPubrec(s: Session, p: Packet): void {
+  const n = encodeSimple(s._tx, 0, PUBREL, p.id);
+  s._D.remove(p.id);
+  s._D.add(p.id, s._tx, n);
+  send(s, n);
+}
+
+// PUBREL: release the held id and answer PUBCOMP (MQTT-4.3.3-2).
+function onPubrel(s: Session, p: Packet): void {
+  const k = ringFind(s._H, p.id);
+  if (k >= 0) ringRemove(s._H, k);
+  ack(s, PUBCOMP, p.id);
+}
+
+// SUBACK: the subscription is acknowledged, or refused (0x80, MQTT-3.9.3-2) and removed.
+function onSuback(s: Session, p: Packet): void {
+  const subs = s._r._s;
+  for (let k = 0; k < subs.length; k++) {
+    if (subs[k].i == p.id) {
+      if ((p.codes as Uint8Array)[0] == 0x80) {
+        s._v.push([ERROR, "SUBSCRIBE_FAILED", subs[k].f]);
+        subs.splice(k, 1);
+      } else {
+        subs[k].i = 0;
+      }
+      return;
+    }
+  }
+}
+
+/** Delivers the events queued so far, in order. For a message: the matching handlers, then the
+ * MESSAGE event, then its acknowledgement (MQTT-4.3.2-2 PUBACK, MQTT-4.3.3-2 PUBREC). A QoS 2
+ * message whose id cannot be held (table full) is not delivered nor acknowledged: the broker sends
+ * it again after a reconnect. A handler that throws leaves its message unacknowledged. */
+export function flush(s: Session): void {
+  const h = s._H;
+  while (s._v.length > 0) {
+    const e = s._v.shift() as any[];
+    const q = e[3];
+    if (e[0] != MESSAGE) {
+      s._e(e[0], e[1], e[2]);
+    } else if (q == 2 && h.count == h._n.length) {
+      s._L++;
+    } else {
+      route(s._r, e[1], e[2], q, e[4]);
+      s._e(MESSAGE, e[1], e[2], q, e[4]);
+      if (q == 2) ringPush(h, s._tx, 0, e[5]);
+      if (q > 0) ack(s, q == 1 ? PUBACK : PUBREC, e[5]);
+    }
+  }
+}
+
+/**
+ * Publishes, or queues while offline, busy or with the in-flight window full. Returns 1 when
+ * accepted, 0 when refused (queue policy, or larger than txBytes: counted), or a codec error for a
+ * bad topic or QoS (ERR_BAD_TOPIC, ERR_BAD_UTF8, ERR_BAD_QOS). QoS > 0 messages get their packet id
+ * when they are sent.
+ */
+export function publish(s: Session, topic: string, payload: Bytes, qos: number, retain: boolean): number {
+  const b = s._tx;
+  const n = encodePublish(b, 0, topic, payload, qos, retain, false, 1);
+  if (n < -1) return n;
+  if (n < 0) {
+    s._L++;
+    return 0;
+  }
+  if (s._s == UP && !s._b && s._q.count == 0 && (qos == 0 || track(s, n))) {
+    send(s, n);
+    return 1;
+  }
+  return ringPush(s._q, b, n, s._q._p == KEEP_LATEST ? topicKey(topic) : 0) ? 1 : 0;
+}
+
+/**
+ * Adds (or replaces) the subscription to filter f at QoS q with an optional handler and sends
+ * SUBSCRIBE when connected (otherwise on connecting). Returns 0, ERR_BAD_TOPIC / ERR_BAD_UTF8 /
+ * ERR_BAD_QOS / ERR_BUFFER_SHORT for a bad filter or QoS, or 1 when the table is full.
+ */
+export function subscribe(s: Session, f: string, q: number, h: Handler | undefined): number {
+  const n = encodeSubscribe(s._tx, 0, 1, [f], [q]); // validates the filter (spec 4.7) and the QoS
+  if (n < 0) return n;
+  const e = routeAdd(s._r, f, q, h);
+  if (e == null) return 1;
+  if (s._s == UP) sendList(s, e, true);
+  return 0;
+}
+
+/** Removes the subscription to f (false when there is none), sending UNSUBSCRIBE when connected.
+ * Offline it is only forgotten here: a persistent session on the broker keeps it (messages then
+ * count as unmatched). */
+export function unsubscribe(s: Session, f: string): boolean {
+  const k = routeFind(s._r, f);
+  if (k < 0) return false;
+  if (s._s == UP) sendList(s, s._r._s[k], false);
+  s._r._s.splice(k, 1);
+  return true;
+}
+
+/** Ends the session: DISCONNECT when connected (the broker then drops the Will, MQTT-3.1.2-10), close
+ * (MQTT-3.14.4-1), no more attempts. Queued and unacknowledged messages stay where they are. */
+export function end(s: Session): void {
+  if (s._s == UP) send(s, encodeSimple(s._tx, 0, DISCONNECT, 0));
+  if (s._s >= OPENING) {
+    s._t.close();
+    s._v.push([CLOSED]);
+  }
+  s._s = ENDED;
+  flush(s);
+}
+
+// An error event, then the connection is closed (STYLE 5: fail fast, recover above).
+function fail(s: Session, code: string, detail?: any): void {
+  s._v.push([ERROR, code, detail]);
+  s._t.close();
+  down(s);
+}
+
+// The connection is gone: schedule the next attempt (long after a refusal).
+function down(s: Session): void {
+  const r = Math.random();
+  s._s = IDLE;
+  s._d = s._n + (s._f ? backoffRefused(s._B, r) : backoffNext(s._B, r));
+  s._f = false;
+  s._v.push([CLOSED]);
+}
+
+// Writes _tx[0..n) when n > 0 (an encoder result).
+function send(s: Session, n: number): void {
+  if (n > 0) {
+    s._b = !s._t.write(s._tx, n);
+    s._w = s._n;
+  }
+}
+
+// PUBACK, PUBREC or PUBCOMP for id, when connected.
+function ack(s: Session, type: number, id: number): void {
+  if (s._s == UP) send(s, encodeSimple(s._tx, 0, type, id));
+}
+
+// SUBSCRIBE (sub true) or UNSUBSCRIBE for one entry, with a fresh packet id.
+function sendList(s: Session, e: Sub, sub: boolean): void {
+  const id = nextId(s);
+  if (sub) e.i = id;
+  send(s, sub ? encodeSubscribe(s._tx, 0, id, [e.f], [e.q]) : encodeUnsubscribe(s._tx, 0, id, [e.f]));
+}
+
+// Sends queued messages while connected and the in-flight window has room, in publish order.
+function pump(s: Session): void {
+  const q = s._q;
+  while (s._s == UP && q.count > 0) {
+    const n = ringCopyFront(q, s._tx);
+    if ((s._tx[0] & 6) != 0 && !track(s, n)) return;
+    ringShift(q);
+    send(s, n);
+  }
+}
+
+// Gives the QoS 1/2 PUBLISH in _tx[0..n) a free packet id and stores it; false when the store is
+// full (the id is then not used up).
+function track(s: Session, n: number): boolean {
+  const b = s._tx;
+  const k = idAt(b);
+  const id = nextPacketId(s._j, s._D.has);
+  b[k] = id >>> 8;
+  b[k + 1] = id & 255;
+  if (id == 0 || !s._D.add(id, b, n)) return false;
+  s._j = id;
+  return true;
+}
+
+// An unused packet id (MQTT-2.3.1-2: not held by the store); 0 when all are in use.
+function nextId(s: Session): number {
+  s._j = nextPacketId(s._j, s._D.has);
+  return s._j;
+}
+
+// Offset of the packet id in the PUBLISH at b[0]: after the fixed header and the topic.
+function idAt(b: Uint8Array): number {
+  let i = 1;
+  while (b[i] > 127) i++;
+  return i + 3 + ((b[i + 1] << 8) | b[i + 2]);
+}
+
+// A non-zero 32-bit key per topic for KEEP_LATEST (a collision merges two topics' latest messages).
+function topicKey(t: string): number {
+  let h = 0;
+  for (let i = 0; i < t.length; i++) h = (h * 31 + t.charCodeAt(i)) % 4294967291;
+  return h + 1;
+}

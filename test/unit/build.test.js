@@ -36,6 +36,15 @@ describe("a successful build", () => {
     expect(result.budget).toBe(loadBoard("esp32").memory.bundleBudgetBytes);
   });
 
+  it("mangles internal _fields (Espruino stores property names) and the code still runs", () => {
+    const code = readFileSync(result.file, "utf8");
+    expect(code).not.toContain("_tricks");
+    expect(code).toContain("__proto__"); // TypeScript's __extends helper keeps its dunder names
+    const printed = [];
+    vm.runInNewContext(code, { print: (line) => printed.push(line) });
+    expect(printed[0]).toBe("Rex makes a sound and knows 2 tricks");
+  });
+
   it("attributes every byte to a source module, largest first", () => {
     const ids = result.modules.map((m) => m.id);
     expect(ids).toContain(`${FIXTURES}/classes/main.ts`);

@@ -87,7 +87,9 @@ export function rollupOptions({ board, entry, file, tsconfig, problems, log = ()
       terser({
         ecma: 5,
         compress: { hoist_funs: true, passes: 2 },
-        mangle: { reserved: ["of"] },
+        // Internal fields start with one "_" (STYLE 9): names over ~10 chars cost Espruino a JsVar each,
+        // so they are mangled too. "__x" (e.g. __proto__ in TypeScript's helpers) is left alone.
+        mangle: { reserved: ["of"], properties: { regex: /^_[^_]/, reserved: ["of"] } },
         format: { ascii_only: true, comments: false },
         maxWorkers: 1,
       }),

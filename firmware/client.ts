@@ -30,25 +30,26 @@ export interface ConnectOptions {
   outQueueSlots?: number;
   inflight?: number;
   maxSubs?: number; // subscriptions, default 16
-  store?: Store; // QoS 1/2 store, default in RAM
+  store?: Store; // QoS 1/2 store, default in RAM; flashStore() (platform/flash.ts) keeps them across reboots
   transport?: Transport; // default: net or tls to host:port
   clock?: Clock; // default: getTime() and setInterval
 }
 
 /** What the client counted since connect(). */
 export interface Counters {
-  dropped: number; // messages lost: offline queue overflow, larger than txBytes, unacknowledged at a clean reconnect, inbound QoS 2 not held
+  dropped: number; // messages lost: offline queue or store overflow, larger than txBytes, unacknowledged at a clean reconnect, inbound QoS 2 not held
   oversize: number; // inbound packets larger than rxBytes, skipped
   retransmits: number; // packets re-sent after reconnecting
   reconnects: number; // connection attempts after the first
   inflight: number; // QoS 1/2 messages awaiting acknowledgement
   unmatched: number; // inbound messages no subscription matched
-  queued: number; // messages waiting in the offline queue
+  queued: number; // messages waiting in the offline queue (and, with a flash store, in the store)
 }
 
 const TICK_MS = 500;
 const EVENTS = ["connected", "message", "error", "close"]; // by session event (CONNECTED, MESSAGE, ERROR, CLOSED)
-const POLICIES = ["reject", "oldest", "latest"]; // index = ring policy (REJECT_NEW, DROP_OLDEST, KEEP_LATEST)
+/** Overflow policy names; index = ring policy (REJECT_NEW, DROP_OLDEST, KEEP_LATEST). */
+export const POLICIES = ["reject", "oldest", "latest"];
 
 /** Connects to the broker and returns the client. Throws an Error naming the option when an option
  * is invalid; never for network trouble (that is an "error" or "close" event). */
@@ -166,14 +167,16 @@ export class Client {
   get counters(): Counters {
     const s = this._s;
     const q = s._q;
+    const D = s._D;
+    const o = D.out; // queue mode: the store holds queued messages too
     return {
-      dropped: s._L + q.dropped + q.rejected,
+      dropped: s._L + q.dropped + q.rejected + (D.dropped || 0),
       oversize: s._O,
       retransmits: s._T,
       reconnects: s._a > 1 ? s._a - 1 : 0,
-      inflight: s._D.count,
+      inflight: o != null ? o : D.count,
       unmatched: s._r.unmatched,
-      queued: q.count,
+      queued: q.count + (o != null ? D.count - o : 0),
     };
   }
 
@@ -189,8 +192,9 @@ export class Client {
   }
 }
 
-// Throws the Error for a bad option or argument: "<what> must be <rule>".
-function bad(what: string, rule: string, prefix?: string): never {
+/** Throws the Error for a bad option or argument: "<prefix><what> must be <rule>" (prefix default
+ * "connect: option "). */
+export function bad(what: string, rule: string, prefix?: string): never {
   throw new Error((prefix != null ? prefix : "connect: option ") + what + " must be " + rule);
 }
 

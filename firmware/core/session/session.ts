@@ -65,7 +65,8 @@ export interface SessionOptions {
   overflow: number; // offline queue policy: REJECT_NEW, DROP_OLDEST or KEEP_LATEST (ring.ts)
   maxSubs: number; // subscriptions
   connectTimeoutMs: number; // from opening the transport to CONNACK
-  store?: Store; // default: a RAM store of `inflight` records and outQueueBytes bytes
+  store?: Store; // default: a RAM store of `inflight` records and outQueueBytes bytes; one with
+  // next() (a flash store) runs in queue mode: QoS 1/2 messages go to it when published
 }
 
 // States.
@@ -104,7 +105,9 @@ export interface Session {
   _F: Feed; // framer of the current connection
   _K: Sink; // this session's sink
   _q: Ring; // offline queue of encoded PUBLISH packets (QoS > 0 ones get their id when sent)
-  _D: Store; // outgoing QoS 1/2 awaiting acknowledgement
+  _D: Store; // outgoing QoS 1/2 awaiting acknowledgement; in queue mode also those not yet sent
+  _Q: boolean; // queue mode: the store has next()
+  _m: number; // queue mode: in-flight window (records handed out by next() and not acknowledged)
   _H: Ring; // inbound QoS 2 packet ids held until PUBREL (empty records, key = id)
   _r: Router;
   _B: Backoff;
@@ -117,6 +120,7 @@ export interface Session {
 /** A session in state IDLE with its first attempt due at once (on the next tick). Allocates every
  * buffer. Throws (from newRing) on bad queue sizes. */
 export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session {
+  const D = o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes);
   const s: Session = {
     _c: o.connect,
     _t: t,
@@ -134,7 +138,7 @@ export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session
     _b: false,
     _f: false,
     _a: 0,
-    _j: 0,
+    _j: D.last != null ? D.last : 0, // a persistent store continues the ids of the last boot
     _rx: new Uint8Array(o.rxBytes),
     _tx: new Uint8Array(o.txBytes),
     _F: function () {
@@ -144,7 +148,9 @@ export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session
       input(s, ev, d);
     },
     _q: newRing(o.outQueueBytes, o.outQueueSlots, o.overflow),
-    _D: o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes),
+    _D: D,
+    _Q: D.next != null,
+    _m: o.inflight,
     _H: newRing(1, o.inflight, REJECT_NEW),
     _r: newRouter(o.maxSubs),
     _B: newBackoff(),
@@ -256,20 +262,26 @@ function onConnack(s: Session, p: Packet): void {
   s._s = UP;
   s._u = s._n;
   s._p = -1;
-  // MQTT-3.1.2-6: a clean session starts empty, on both sides; unacknowledged messages are dropped.
-  if (s._c.clean) {
-    s._L += s._D.count;
-    s._D.clear();
-  }
   // No session on the broker: nothing of ours is held there (MQTT-3.2.2-3).
   if (!p.session) ringClear(s._H);
-  // MQTT-4.4.0-1: re-send unacknowledged PUBLISH (DUP set, MQTT-3.3.1-1) and PUBREL with the same
-  // ids (MQTT-2.3.1-3), in the order they were sent (MQTT-4.6.0-1) and PUBREC came (MQTT-4.6.0-4).
-  s._D.each(b, function (len) {
-    if (b[0] >>> 4 == PUBLISH) b[0] |= 8;
-    s._T++;
-    send(s, len);
-  });
+  if (s._Q) {
+    // Queue mode: every record goes (again) through pump(), paced by the window; with a clean
+    // session those sent before are dropped (MQTT-3.1.2-6), the ones never sent stay queued.
+    s._L += (s._D.rewind as (c: boolean) => number)(s._c.clean);
+  } else {
+    // MQTT-3.1.2-6: a clean session starts empty, on both sides; unacknowledged messages are dropped.
+    if (s._c.clean) {
+      s._L += s._D.count;
+      s._D.clear();
+    }
+    // MQTT-4.4.0-1: re-send unacknowledged PUBLISH (DUP set, MQTT-3.3.1-1) and PUBREL with the same
+    // ids (MQTT-2.3.1-3), in the order they were sent (MQTT-4.6.0-1) and PUBREC came (MQTT-4.6.0-4).
+    s._D.each(b, function (len) {
+      if (b[0] >>> 4 == PUBLISH) b[0] |= 8;
+      s._T++;
+      send(s, len);
+    });
+  }
   // Subscriptions the broker lost, or never acknowledged, go (again).
   for (let k = 0; k < subs.length; k++) if (!p.session || subs[k].i != 0) sendList(s, subs[k], true);
   pump(s);
@@ -293,8 +305,7 @@ function onAcked(s: Session, p: Packet): void {
 // PUBREC: the PUBLISH is not re-sent any more, the PUBREL is until PUBCOMP (MQTT-4.3.3-1).
 function onPubrec(s: Session, p: Packet): void {
   const n = encodeSimple(s._tx, 0, PUBREL, p.id);
-  s._D.remove(p.id);
-  s._D.add(p.id, s._tx, n);
+  s._D.add(p.id, s._tx, n); // replaces the PUBLISH (one record write in a flash store)
   send(s, n);
 }
 
@@ -347,7 +358,7 @@ export function flush(s: Session): void {
  * Publishes, or queues while offline, busy or with the in-flight window full. Returns 1 when
  * accepted, 0 when refused (queue policy, or larger than txBytes: counted), or a codec error for a
  * bad topic or QoS (ERR_BAD_TOPIC, ERR_BAD_UTF8, ERR_BAD_QOS). QoS > 0 messages get their packet id
- * when they are sent.
+ * when they are sent; in queue mode they get it and are stored at once (1 means stored).
  */
 export function publish(s: Session, topic: string, payload: Bytes, qos: number, retain: boolean): number {
   const b = s._tx;
@@ -356,6 +367,14 @@ export function publish(s: Session, topic: string, payload: Bytes, qos: number, 
   if (n < 0) {
     s._L++;
     return 0;
+  }
+  if (qos > 0 && s._Q) {
+    if (!track(s, n)) {
+      s._L++;
+      return 0;
+    }
+    pump(s);
+    return 1;
   }
   if (s._s == UP && !s._b && s._q.count == 0 && (qos == 0 || track(s, n))) {
     send(s, n);
@@ -437,13 +456,23 @@ function sendList(s: Session, e: Sub, sub: boolean): void {
   send(s, sub ? encodeSubscribe(s._tx, 0, id, [e.f], [e.q]) : encodeUnsubscribe(s._tx, 0, id, [e.f]));
 }
 
-// Sends queued messages while connected and the in-flight window has room, in publish order.
+// Sends queued messages while connected and the in-flight window has room, in publish order: in
+// queue mode the store's first (while the transport is not busy), then the offline queue's.
 function pump(s: Session): void {
   const q = s._q;
-  while (s._s == UP && q.count > 0) {
-    const n = ringCopyFront(q, s._tx);
-    if ((s._tx[0] & 6) != 0 && !track(s, n)) return;
-    ringShift(q);
+  const b = s._tx;
+  const D = s._D;
+  let n: number;
+  while (s._s == UP) {
+    n = s._Q && !s._b && (D.out as number) < s._m ? (D.next as (b: Uint8Array) => number)(b) : 0;
+    if (n > 0) {
+      if ((b[0] & 8) != 0 || b[0] >>> 4 == PUBREL) s._T++; // sent before: a re-send
+    } else {
+      if (q.count == 0) return;
+      n = ringCopyFront(q, b);
+      if ((b[0] & 6) != 0 && !track(s, n)) return;
+      ringShift(q);
+    }
     send(s, n);
   }
 }

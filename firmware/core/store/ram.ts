@@ -9,6 +9,7 @@ import type { Store } from "./store";
 export function newRamStore(slots: number, bytes: number): Store {
   const r = newRing(bytes, slots, REJECT_NEW) as Ring & Store;
   r.add = function (id, b, len) {
+    r.remove(id);
     return ringPush(r, b, len, id);
   };
   r.has = function (id) {

@@ -16,8 +16,20 @@ export function opsPerSecond(fn, { ms = 400, rounds = 5 } = {}) {
     }
     if (round >= 0) rates.push((n * 1000) / (now - start)); // round -1 is the warm-up
   }
-  rates.sort((a, b) => a - b);
-  return rates[rates.length >> 1];
+  return median(rates);
+}
+
+/** The median of `values` (numbers). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+/** Awaits `run(round)` `rounds` times, one after another, and returns the median of its results. */
+export async function medianOf(rounds, run) {
+  const results = [];
+  for (let round = 0; round < rounds; round++) results.push(await run(round));
+  return median(results);
 }
 
 /** Formats a number with thousands separators. */

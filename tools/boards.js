@@ -44,8 +44,11 @@ export function validateBoard(def, where = "board") {
   check(schema, def, "", problems);
   if (problems.length === 0) {
     const pins = new Set(def.pins.digital);
-    for (const list of ["inputOnly", "analog"]) {
-      for (const p of def.pins[list]) if (!pins.has(p)) problems.push(`pins.${list}: ${p} is not in pins.digital`);
+    for (const list of ["inputOnly", "analog", "noWatch"]) {
+      for (const p of def.pins[list] ?? []) if (!pins.has(p)) problems.push(`pins.${list}: ${p} is not in pins.digital`);
+    }
+    for (const role of ["led", "button"]) {
+      if (def.pins[role] !== undefined && !pins.has(def.pins[role])) problems.push(`pins.${role}: ${def.pins[role]} is not in pins.digital`);
     }
     for (const bus of [...def.buses.i2c, ...(def.buses.serial ?? [])]) {
       for (const role of ["scl", "sda", "rx", "tx"]) {
@@ -54,13 +57,16 @@ export function validateBoard(def, where = "board") {
     }
     if (def.buffers.storeBytes % def.flash.pageSize !== 0) problems.push(`buffers.storeBytes: ${def.buffers.storeBytes} is not a multiple of flash.pageSize ${def.flash.pageSize}`);
     if (def.buffers.storeBytes > def.flash.storageBytes) problems.push(`buffers.storeBytes: larger than flash.storageBytes`);
-    if (def.flash.storageBytes % def.flash.pageSize !== 0) problems.push(`flash.storageBytes: not a multiple of flash.pageSize`);
+    // Storage erases whole sectors of its own size; the QoS store uses pageSize (see board.schema.json).
+    const storagePage = def.flash.storagePageSize ?? def.flash.pageSize;
+    if (storagePage % def.flash.pageSize !== 0) problems.push(`flash.storagePageSize: ${storagePage} is not a multiple of flash.pageSize ${def.flash.pageSize}`);
+    if (def.flash.storageBytes % storagePage !== 0) problems.push(`flash.storageBytes: not a multiple of ${def.flash.storagePageSize ? "flash.storagePageSize" : "flash.pageSize"}`);
   }
   if (problems.length) throw new BoardError(`${where}: ${problems.join("; ")}`);
   return def;
 }
 
-// A small JSON-schema subset: type, required, properties, additionalProperties:false, items, minimum, maximum, pattern.
+// A small JSON-schema subset: type (object, array, integer, number, boolean, string), required, properties, additionalProperties:false, items, minimum, maximum, pattern.
 function check(s, v, path, out) {
   const at = path || "(root)";
   if (s.type === "object") {
@@ -79,6 +85,8 @@ function check(s, v, path, out) {
     if (typeof v !== "number" || (s.type === "integer" && !Number.isInteger(v))) return out.push(`${at}: expected ${s.type === "integer" ? "an integer" : "a number"}, got ${JSON.stringify(v)}`);
     if (s.minimum !== undefined && v < s.minimum) out.push(`${at}: ${v} is below the minimum ${s.minimum}`);
     if (s.maximum !== undefined && v > s.maximum) out.push(`${at}: ${v} is above the maximum ${s.maximum}`);
+  } else if (s.type === "boolean") {
+    if (typeof v !== "boolean") out.push(`${at}: expected true or false, got ${JSON.stringify(v)}`);
   } else if (s.type === "string") {
     if (typeof v !== "string") return out.push(`${at}: expected a string, got ${JSON.stringify(v)}`);
     if (s.pattern && !new RegExp(s.pattern).test(v)) out.push(`${at}: "${v}" does not match ${s.pattern}`);

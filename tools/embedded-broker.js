@@ -1,4 +1,4 @@
-// The embedded MQTT broker `petrel demo` uses when no broker URL is given: aedes in this process, on a
+// The embedded MQTT broker `petrel run` (npm start) uses when no broker URL is given: aedes in this process, on a
 // free loopback port, so the main job needs nothing installed but Node and npm.
 import net from "node:net";
 

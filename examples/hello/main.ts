@@ -2,7 +2,7 @@
 // At boot it prints the record the previous boot left in Storage, connects to the broker named in the
 // Storage file "petrel.json" ({"host":"…","port":1883,"id":"…"}), sends a CONNECT encoded as raw
 // bytes, and after CONNACK stores a new record and publishes the battery voltage every few seconds.
-// Lines starting "PETREL " are markers that tests and `petrel demo` look for.
+// Lines starting "PETREL " are markers that its tests look for.
 import { CONNACK, createFramer, decode, encodeConnect, encodePublish, PUBLISH, errorName } from "../../firmware/core/codec";
 
 interface HelloConfig {

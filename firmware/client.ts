@@ -2,13 +2,13 @@
 // allocates every buffer and starts connecting; the client reconnects by itself until end().
 // Wires the portable session (core/session/session.ts) to a transport and a clock, by default
 // Espruino's (platform/espruino.ts). API and options: docs/client.md.
-import { encodeConnect } from "./core/codec/encode";
+import { connectString } from "./core/codec/encode";
 import type { Bytes, ConnectFields } from "./core/codec/encode";
 import type { Handler } from "./core/router";
 import { ERROR, end, newSession, publish, subscribe, tick, unsubscribe } from "./core/session/session";
 import type { Session, Transport } from "./core/session/session";
 import type { Store } from "./core/store/store";
-import { espruinoClock, netTransport } from "./platform/espruino";
+import { netTransport } from "./platform/espruino";
 import type { TlsOptions } from "./platform/espruino";
 import type { Clock } from "./platform/types";
 
@@ -60,7 +60,7 @@ export function connect(o: ConnectOptions): Client {
 export class Client {
   _s: Session;
   _l: { [ev: string]: Function[] }; // listeners per event
-  _k: Clock;
+  _k: Clock | undefined; // injected clock; without one, getTime() and setInterval (as espruinoClock)
   _h: any; // tick timer
 
   constructor(o: ConnectOptions) {
@@ -88,15 +88,17 @@ export class Client {
     if (overflow < 0) bad("overflow", '"reject", "oldest" or "latest"');
     if (c.password != null && c.username == null) bad("password", "given with a username (MQTT-3.1.2-22)");
     if (c.clientId == "" && !c.clean) bad("clientId", "non-empty when clean is false (MQTT-3.1.3-7)");
-    const t = o.transport != null ? o.transport : netTransport({ host: opt(o, "host", "s", null), port: opt(o, "port", "n", tls ? 8883 : 1883, 1, 65535), tls: o.tls }, txBytes);
-    this._k = o.clock != null ? o.clock : espruinoClock;
+    const qBytes = opt(o, "outQueueBytes", "n", __BOARD__.buffers.outQueueBytes, txBytes, 65535);
+    // The socket may hold as many unsent bytes as the queue: a drain dumps the queue into it anyway.
+    const t = o.transport != null ? o.transport : netTransport({ host: opt(o, "host", "s", null), port: opt(o, "port", "n", tls ? 8883 : 1883, 1, 65535), tls: o.tls }, qBytes);
+    const k = (this._k = o.clock);
     this._l = {};
     this._s = newSession(
       {
         connect: c,
         rxBytes: opt(o, "rxBytes", "n", __BOARD__.buffers.rxBytes, 64, 1048576),
         txBytes: txBytes,
-        outQueueBytes: opt(o, "outQueueBytes", "n", __BOARD__.buffers.outQueueBytes, txBytes, 65535),
+        outQueueBytes: qBytes,
         outQueueSlots: opt(o, "outQueueSlots", "n", __BOARD__.buffers.outQueueSlots, 1, 65535),
         inflight: opt(o, "inflight", "n", __BOARD__.buffers.inflight, 1, 65535),
         overflow: overflow,
@@ -109,15 +111,19 @@ export class Client {
         self._emit(ev, a, b, c, d);
       },
     );
-    // The CONNECT must encode: UTF-8 client id, user name and Will topic, a valid Will topic, and
-    // a packet that fits txBytes.
-    const r = encodeConnect(this._s._tx, 0, c);
-    if (r == -1) bad("txBytes", "large enough for the CONNECT packet");
-    if (r < 0) bad("clientId, username or will.topic", "UTF-8 and will.topic a topic name without wildcards");
-    this._h = this._k.every(function () {
-      tick(self._s, self._k.now());
-    }, TICK_MS);
-    tick(this._s, this._k.now());
+    // The CONNECT must encode (UTF-8 client id, user name and Will topic, a Will topic without
+    // wildcards, byte strings) and fit txBytes.
+    const r = connectString(c);
+    let i = typeof r == "number" ? -1 : r.length;
+    // Char by char: a regex class with \x00 in it matches everything on Espruino 2v29.
+    while (i > 0 && (r as string).charCodeAt(i - 1) < 256) i--;
+    if (i != 0) bad("clientId, username or will.topic", "UTF-8 and will.topic a topic name without wildcards");
+    if ((r as string).length > txBytes) bad("txBytes", "large enough for the CONNECT packet");
+    const f = function () {
+      tick(self._s, k != null ? k.now() : getTime() * 1000);
+    };
+    this._h = k != null ? k.every(f, TICK_MS) : setInterval(f, TICK_MS);
+    f();
   }
 
   /** Adds a listener: "connected" (sessionPresent), "message" (topic, payload, qos, retain),
@@ -130,11 +136,8 @@ export class Client {
   /** Publishes now, or queues while offline. Returns false when the message was not accepted (queue
    * full under "reject", or larger than txBytes). Throws for a bad topic, payload or QoS. */
   publish(topic: string, payload: Bytes, o?: { qos?: number; retain?: boolean }): boolean {
-    const q = o != null && o.qos != null ? o.qos : 0;
-    if (typeof topic != "string") bad("topic", "a string", "publish: ");
-    if (typeof payload != "string" && !(payload instanceof Uint8Array)) bad("payload", "a string or Uint8Array", "publish: ");
-    const r = publish(this._s, topic, payload, q, o != null && o.retain == true);
-    if (r < 0) bad('topic "' + topic + '"', "a topic name without wildcards, with qos 0, 1 or 2", "publish: ");
+    const r = /*#__NOINLINE__*/ publish(this._s, topic, payload, o != null && o.qos != null ? o.qos : 0, o != null && o.retain == true);
+    if (r < 0) /*#__NOINLINE__*/ badPublish(topic, payload);
     return r == 1;
   }
 
@@ -159,7 +162,8 @@ export class Client {
 
   /** Disconnects (DISCONNECT, so the broker drops the Will) and stops reconnecting. */
   end(): void {
-    this._k.cancel(this._h);
+    if (this._k != null) this._k.cancel(this._h);
+    else clearInterval(this._h);
     end(this._s);
   }
 
@@ -190,6 +194,15 @@ export class Client {
     }
     if (l != null) for (let i = 0; i < l.length; i++) l[i].call(this, a, b, c, d);
   }
+}
+
+// Throws the Error for a publish() the session refused: the session checks everything in one pass,
+// this says what was wrong.
+function badPublish(topic: any, payload: any): never {
+  const P = "publish: ";
+  if (typeof topic != "string") bad("topic", "a string", P);
+  if (typeof payload != "string" && !(payload instanceof Uint8Array)) bad("payload", "a string or Uint8Array", P);
+  return bad('topic "' + topic + '"', "a topic name without wildcards, with qos 0, 1 or 2", P);
 }
 
 /** Throws the Error for a bad option or argument: "<prefix><what> must be <rule>" (prefix default

@@ -1,6 +1,10 @@
 // Outbound queue: whole encoded messages (opaque byte records) in one fixed byte ring plus a fixed
-// slot table, both allocated by newRing. Pushing and shifting never allocate. Plain functions over
-// a state object, so the bundle keeps only what the client calls. Layout and bounds: docs/rings.md.
+// slot table, both allocated by newRing. Pushing and shifting never allocate. Records go in and out
+// with at most two native copies each (typed-array set, or the injected Put for byte strings): a
+// loop over bytes costs about 10 us a byte on Espruino. Plain functions over a state object, so the
+// bundle keeps only what the client calls. Layout and bounds: docs/rings.md.
+import type { Bytes, Put, Str } from "./codec/bytes";
+import { putString } from "./codec/bytes";
 
 // Overflow policies.
 export const REJECT_NEW = 0; // refuse the push, count it in `rejected`
@@ -14,16 +18,18 @@ export interface Ring {
   rejected: number; // pushes refused (REJECT_NEW when full, or a record longer than the capacity)
   _b: Uint8Array; // record bytes, contiguous in queue order from _f; may wrap past the end
   _n: Uint16Array; // per slot: the record's length
-  _k: Uint32Array; // per slot: the record's key (0 = none)
+  _k: Uint32Array; // per slot: the record's key (0 = none); 0 in every slot that holds no record
   _h: number; // slot of the front record
   _f: number; // offset in _b of the front record
   _w: number; // offset in _b where the next record goes: _f + usedBytes, wrapped
   _p: number; // policy
+  _P: Put; // copies a byte string record in
 }
 
-/** A queue of at most `slots` records and `capacityBytes` bytes in all, with an overflow `policy`.
- * Throws on a capacity outside 1..65535 or fewer than 1 slot (a configuration mistake). */
-export function newRing(capacityBytes: number, slots: number, policy: number): Ring {
+/** A queue of at most `slots` records and `capacityBytes` bytes in all, with an overflow `policy`;
+ * `put` copies byte-string records in (default: putString). Throws on a capacity outside 1..65535
+ * or fewer than 1 slot (a configuration mistake). */
+export function newRing(capacityBytes: number, slots: number, policy: number, put?: Put): Ring {
   if (!(capacityBytes > 0 && capacityBytes < 65536 && slots > 0)) {
     throw new Error("Ring: bad capacityBytes/slots");
   }
@@ -39,15 +45,18 @@ export function newRing(capacityBytes: number, slots: number, policy: number): R
     _f: 0,
     _w: 0,
     _p: policy,
+    _P: put != null ? put : putString,
   };
 }
 
-/** Queues a copy of bytes[0..len) under `key` (an integer 0..2^32-1; 0 is never replaced).
- * Returns false when refused (counted in `rejected`); records the policy discards count in `dropped`. */
-export function ringPush(r: Ring, bytes: Uint8Array, len: number, key: number): boolean {
+/** Queues a copy of `data` under `key` (an integer 0..2^32-1; 0 is never replaced): bytes[0..len),
+ * or a byte string of length len. Returns false when refused (counted in `rejected`); records the
+ * policy discards count in `dropped`. */
+export function ringPush(r: Ring, data: Bytes, len: number, key: number): boolean {
   const b = r._b;
   const cap = b.length;
-  let w = r._w;
+  const w = r._w;
+  const k = cap - w; // room before the end of _b
   let i: number;
   if (len > cap) {
     r.rejected++;
@@ -71,12 +80,21 @@ export function ringPush(r: Ring, bytes: Uint8Array, len: number, key: number): 
   i = slot(r, r.count);
   r._n[i] = len;
   r._k[i] = key;
-  for (i = 0; i < len; i++) {
-    b[w] = bytes[i];
-    w++;
-    if (w == cap) w = 0;
+  // In one piece, or two when the record runs past the end of _b.
+  if (typeof data == "string") {
+    if (len <= k) {
+      r._P(b, w, data);
+    } else {
+      r._P(b, w, data.substring(0, k));
+      r._P(b, 0, data.substring(k));
+    }
+  } else if (len <= k) {
+    b.set(data.subarray(0, len), w);
+  } else {
+    b.set(data.subarray(0, k), w);
+    b.set(data.subarray(k, len), 0);
   }
-  r._w = w;
+  r._w = len < k ? w + len : len - k;
   r.count++;
   r.usedBytes += len;
   return true;
@@ -90,29 +108,84 @@ export function ringPeekLength(r: Ring): number {
 /** Copies the front record to dst[0..len) and returns len. Needs count > 0 and dst.length >= len. */
 export function ringCopyFront(r: Ring, dst: Uint8Array): number {
   const b = r._b;
+  const f = r._f;
   const len = r._n[r._h];
-  let s = r._f;
-  for (let i = 0; i < len; i++) {
-    dst[i] = b[s];
-    s++;
-    if (s == b.length) s = 0;
+  const k = b.length - f;
+  if (len <= k) {
+    dst.set(b.subarray(f, f + len), 0);
+  } else {
+    dst.set(b.subarray(f, b.length), 0);
+    dst.set(b.subarray(0, len - k), k);
   }
   return len;
 }
 
+/** The first n records (1 <= n <= count) as one byte string, made by `str` (at most two calls). */
+export function ringFrontString(r: Ring, str: Str, n: number): string {
+  const b = r._b;
+  const f = r._f;
+  let len = 0;
+  for (let i = 0; i < n; i++) len += r._n[slot(r, i)];
+  const k = b.length - f; // bytes before the end of _b
+  return len <= k ? str(b, f, f + len) : str(b, f, b.length) + str(b, 0, len - k);
+}
+
+/** How many records from the front have a first byte with none of the bits of `mask` (e.g. the
+ * queued QoS 0 PUBLISH packets: mask 6), so that they can go out together. */
+export function ringRun(r: Ring, mask: number): number {
+  const b = r._b;
+  let o = r._f; // offset of record i
+  let i = 0;
+  let n: number;
+  while (i < r.count) {
+    n = r._n[slot(r, i)];
+    if (n > 0 && (b[o] & mask) != 0) return i;
+    o = o + n < b.length ? o + n : o + n - b.length;
+    i++;
+  }
+  return i;
+}
+
 /** Removes the front record (once it has been sent); does nothing when the queue is empty. */
 export function ringShift(r: Ring): void {
-  if (r.count > 0) ringRemove(r, 0);
+  if (r.count > 0) dropFront(r);
+}
+
+// Removes the front record: nothing moves.
+function dropFront(r: Ring): void {
+  const len = r._n[r._h];
+  const f = r._f + len;
+  r._k[r._h] = 0; // a free slot (ringFind)
+  r._f = f >= r._b.length ? f - r._b.length : f;
+  r._h = slot(r, 1);
+  r.count--;
+  r.usedBytes -= len;
 }
 
 /** Position from the front (0 = front) of the first record with `key`, or -1 when none has it. */
 export function ringFind(r: Ring, key: number): number {
-  for (let i = 0; i < r.count; i++) if (r._k[slot(r, i)] == key) return i;
+  const k = r._k;
+  const h = r._h;
+  let p: number;
+  if (key != 0 && k.indexOf != null) {
+    // A native search where typed arrays have indexOf (not Lua's): the slots that hold no record
+    // hold key 0, so a match is a record; from the front slot to the end of the table, then before it.
+    p = k.indexOf(key, h);
+    if (p >= 0) return p - h;
+    p = k.indexOf(key);
+    return p < 0 ? -1 : p + k.length - h;
+  }
+  p = h;
+  for (let i = 0; i < r.count; i++) {
+    if (k[p] == key) return i;
+    p = p + 1 == k.length ? 0 : p + 1;
+  }
   return -1;
 }
 
 /** Empties the queue. The counters keep their values. */
 export function ringClear(r: Ring): void {
+  for (let i = 0; i < r._k.length; i++) r._k[i] = 0; // keys of free slots are 0 (ringFind)
   r.count = 0;
   r.usedBytes = 0;
   r._h = 0;
@@ -131,6 +204,7 @@ function slot(r: Ring, i: number): number {
  * stays put; j = 0 moves nothing. Moving the front side is cheapest in the usual case (a KEEP_LATEST
  * replacement, an acknowledgement in order), where the record is at or near the front. */
 export function ringRemove(r: Ring, j: number): void {
+  if (j == 0) return dropFront(r);
   const b = r._b;
   const cap = b.length;
   const n = r._n;
@@ -146,19 +220,19 @@ export function ringRemove(r: Ring, j: number): void {
     n[q] = n[p];
     k[q] = k[p];
   }
-  let s = r._f + m; // end of the bytes to move: where record j starts
+  let s = r._f + m; // end of the bytes to move (where record j starts), not wrapped
   let d = s + len; // end of where they go
-  if (s >= cap) s -= cap;
-  if (d >= cap) d -= cap;
-  // Copy from the back: source and destination overlap.
-  for (; m > 0; m--) {
-    s = (s == 0 ? cap : s) - 1;
-    d = (d == 0 ? cap : d) - 1;
-    b[d] = b[s];
+  // From the back, in pieces that do not wrap (at most three): each a native copy (set handles the
+  // overlap of a buffer with itself).
+  while (m > 0) {
+    const se = s % cap == 0 ? cap : s % cap;
+    const de = d % cap == 0 ? cap : d % cap;
+    const k = m < se && m < de ? m : se < de ? se : de;
+    b.set(b.subarray(se - k, se), de - k);
+    s -= k;
+    d -= k;
+    m -= k;
   }
-  s = r._f + len;
-  r._f = s >= cap ? s - cap : s;
-  r._h = slot(r, 1);
-  r.count--;
-  r.usedBytes -= len;
+  n[p] = len; // the front slot, dropped below
+  dropFront(r);
 }

@@ -12,7 +12,7 @@
 import { loadBoard } from "../../tools/boards.js";
 import {
   CONNECT, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, SUBSCRIBE, UNSUBACK, UNSUBSCRIBE,
-  bytesToString, createFramer, decodeAny, encodeConnack, encodePublish, encodeSimple, encodeSuback,
+  bytesToString, createFramer, decodeAny, encodeConnack, encodePublish, encodeSimple, encodeSuback, putString,
 } from "../../firmware/core/codec/index";
 import type { Packet } from "../../firmware/core/codec/index";
 import { CLOSE, DATA, DRAIN, OPEN } from "../../firmware/core/session/session";
@@ -154,11 +154,12 @@ export class FakeBroker {
           }
         });
       },
-      write(bytes: Uint8Array, len: number) {
+      write(d: string) {
         // After close() the client must not write (MQTT-3.14.4-2); after drop() it may not know yet.
         if (b.sink === null && !b.dropped) throw new Error("fake broker: write after close()");
+        if (typeof d !== "string" || /[^\x00-\xff]/.test(d)) throw new Error("fake broker: write() takes a byte string");
         if (!b.connected) return b.writable;
-        const chunk = bytes.slice(0, len);
+        const chunk = Uint8Array.from(Buffer.from(d, "latin1"));
         b.writes.push(hex(chunk));
         if (b.feed!(chunk) !== 0) throw new Error("fake broker: bad Remaining Length from the client");
         return b.writable;
@@ -168,7 +169,8 @@ export class FakeBroker {
         b.sink = null;
         b.connected = false;
       },
-      str: bytesToString,
+      str: (v: Uint8Array, s: number, e: number) => bytesToString(v.subarray(s, e)),
+      put: putString,
     };
   }
 

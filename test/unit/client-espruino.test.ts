@@ -1,11 +1,13 @@
 // The Espruino adapters (platform/espruino.ts) against a stand-in for Espruino's globals: sockets
-// deliver binary strings, writes must be binary strings, a refused connect may throw synchronously.
-// The module runs in a vm context whose globals are the stand-ins: under vitest a bare `require`
-// would be Node's, and must never open a real socket.
+// deliver binary strings, writes must be binary strings, a refused connect may throw synchronously,
+// Uint8Array.set takes a binary string (Espruino's) or does not (V8's). The module runs in a vm
+// context whose globals are the stand-ins: under vitest a bare `require` would be Node's, and must
+// never open a real socket.
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import ts from "typescript";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import * as bytes from "../../firmware/core/codec/bytes";
 import * as session from "../../firmware/core/session/session";
 import { CLOSE, DATA, DRAIN, OPEN } from "../../firmware/core/session/session";
 import type * as Adapter from "../../firmware/platform/espruino";
@@ -45,11 +47,19 @@ let throwOnConnect: boolean;
 let netTransport: typeof Adapter.netTransport;
 let espruinoClock: typeof Adapter.espruinoClock;
 
-beforeEach(() => {
-  sockets = [];
-  connects = [];
-  throwOnConnect = false;
-  vi.useFakeTimers();
+let setCalls: number;
+
+// Espruino's Uint8Array: its set also takes a binary string (counted here).
+class EspruinoUint8Array extends Uint8Array {
+  set(a: any, o = 0) {
+    if (typeof a !== "string") return super.set(a, o);
+    setCalls++;
+    for (let k = 0; k < a.length; k++) this[o + k] = a.charCodeAt(k);
+  }
+}
+
+// Loads the adapter with Espruino's Uint8Array (`native`) or V8's.
+function load(native: boolean) {
   const mod = (name: string) => ({
     connect(options: any, onConnect: Handler) {
       if (throwOnConnect) throw new Error("Unable to create socket");
@@ -62,7 +72,8 @@ beforeEach(() => {
   const exports: any = {};
   vm.runInNewContext(SOURCE, {
     exports,
-    require: (name: string) => (name === "net" || name === "tls" ? mod(name) : name.endsWith("/session") ? session : undefined),
+    require: (name: string) =>
+      name === "net" || name === "tls" ? mod(name) : name.endsWith("/session") ? session : name.endsWith("/bytes") ? bytes : undefined,
     E: {
       toUint8Array: (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0)),
       toString: (v: Uint8Array) => String.fromCharCode(...v),
@@ -72,10 +83,19 @@ beforeEach(() => {
     setInterval,
     clearInterval,
     Object,
-    Uint8Array,
+    Uint8Array: native ? EspruinoUint8Array : Uint8Array,
   });
   netTransport = exports.netTransport;
   espruinoClock = exports.espruinoClock;
+}
+
+beforeEach(() => {
+  sockets = [];
+  connects = [];
+  throwOnConnect = false;
+  setCalls = 0;
+  vi.useFakeTimers();
+  load(true);
 });
 
 afterEach(() => {
@@ -83,7 +103,7 @@ afterEach(() => {
 });
 
 describe("netTransport", () => {
-  it("connects with net, reports OPEN, DATA as bytes, DRAIN and CLOSE", () => {
+  it("connects with net, reports OPEN, DATA as the socket's binary string, DRAIN and CLOSE", () => {
     const t = netTransport({ host: "broker", port: 1884 }, 100);
     const events: any[] = [];
     t.open((ev, d) => events.push([ev, d]));
@@ -93,26 +113,25 @@ describe("netTransport", () => {
     sockets[0].emit("data", "\x20\x02\x00\xff");
     sockets[0].emit("drain");
     sockets[0].emit("close");
-    expect(events).toEqual([[OPEN, undefined], [DATA, new Uint8Array([0x20, 2, 0, 0xff])], [DRAIN, undefined], [CLOSE, undefined]]);
+    expect(events).toEqual([[OPEN, undefined], [DATA, "\x20\x02\x00\xff"], [DRAIN, undefined], [CLOSE, undefined]]);
   });
 
-  it("writes binary strings, never a Uint8Array", () => {
+  it("writes the packet's binary string as it is", () => {
     const t = netTransport({ host: "h", port: 1 }, 100);
     t.open(() => {});
-    const b = new Uint8Array([0xc0, 0x00, 0x99]);
-    t.write(b, 2);
+    t.write("\xc0\x00");
     expect(sockets[0].written).toEqual(["\xc0\x00"]);
   });
 
   it("asks the session to wait for drain once highWater bytes are unsent", () => {
     const t = netTransport({ host: "h", port: 1 }, 100);
     t.open(() => {});
-    const b = new Uint8Array(60);
-    expect(t.write(b, 60)).toBe(true);
-    expect(t.write(b, 39)).toBe(true);
-    expect(t.write(b, 1)).toBe(false);
+    const d = (n: number) => "x".repeat(n);
+    expect(t.write(d(60))).toBe(true);
+    expect(t.write(d(39))).toBe(true);
+    expect(t.write(d(1))).toBe(false);
     sockets[0].emit("drain");
-    expect(t.write(b, 60)).toBe(true);
+    expect(t.write(d(60))).toBe(true);
   });
 
   it("uses tls with the CA and client certificate when asked", () => {
@@ -145,8 +164,27 @@ describe("netTransport", () => {
     t.close(); // twice is harmless
   });
 
-  it("str() turns bytes into a binary string", () => {
-    expect(netTransport({}, 100).str(new Uint8Array([0, 0x80, 0xff]))).toBe("\x00\x80\xff");
+  it("str() turns a range of bytes into a binary string, in pieces of at most 16", () => {
+    const b = Uint8Array.from({ length: 100 }, (_, i) => (i * 7) & 255);
+    const str = netTransport({}, 100).str;
+    expect(str(new Uint8Array([0, 0x80, 0xff]), 0, 3)).toBe("\x00\x80\xff");
+    for (const [s, e] of [[0, 0], [5, 21], [5, 22], [3, 100], [99, 100]]) {
+      expect(str(b, s, e), `${s}..${e}`).toBe(String.fromCharCode(...b.subarray(s, e)));
+    }
+  });
+
+  it("put() copies a binary string with Espruino's native Uint8Array.set", () => {
+    const b = new EspruinoUint8Array(6);
+    netTransport({}, 100).put(b, 2, "\x01\xff\x80");
+    expect(Array.from(b)).toEqual([0, 0, 1, 255, 128, 0]);
+    expect(setCalls).toBe(2); // the probe, then the copy
+  });
+
+  it("put() copies char by char where Uint8Array.set takes no strings (V8, the emulator)", () => {
+    load(false);
+    const b = new Uint8Array(4);
+    netTransport({}, 100).put(b, 1, "\x07\xfe");
+    expect(Array.from(b)).toEqual([0, 7, 254, 0]);
   });
 });
 

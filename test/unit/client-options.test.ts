@@ -27,6 +27,7 @@ describe("connect(options) validation", () => {
     [{ will: { topic: "a", retain: 1 } }, "connect: option will.retain must be a boolean"],
     [{ will: { topic: "a", payload: 7 } }, "connect: option will.payload must be a string or Uint8Array"],
     [{ clientId: "\xc3" }, "connect: option clientId, username or will.topic must be UTF-8"],
+    [{ username: "u", password: "\u20ac" }, "connect: option clientId, username or will.topic must be UTF-8"], // not a byte string
     [{ overflow: "newest" }, 'connect: option overflow must be "reject", "oldest" or "latest"'],
     [{ rxBytes: 10 }, "connect: option rxBytes must be an integer in 64..1048576"],
     [{ txBytes: "1k" }, "connect: option txBytes must be an integer in 64..65535"],
@@ -62,7 +63,7 @@ describe("connect(options) validation", () => {
     const b = fakeBroker();
     const c = connect({ clientId: "dev", transport: b.transport, clock: b.clock });
     const s = c._s;
-    expect([s._rx.length, s._tx.length, s._q._b.length, s._q._n.length, s._H._n.length]).toEqual([1024, 1024, 4096, 32, 8]);
+    expect([s._rx.length, s._tx.length, s._q._b.length, s._q._n.length, s._H.length]).toEqual([1024, 1024, 4096, 32, 8]);
   });
 
   it("accepts a Uint8Array password and Will payload", () => {

@@ -50,6 +50,26 @@ describe("createFramer", () => {
     expect(r.frames).toEqual(expected);
   });
 
+  it("copies string bodies with the platform's put (a native copy on Espruino), at any split", () => {
+    const text = latin1(STREAM);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const buf = new Uint8Array(64);
+      const frames: Frame[] = [];
+      const copies: string[] = [];
+      const feed = createFramer(buf, (type, size) => frames.push({ type, size, hex: toHex(buf.subarray(0, size)) }), (b, o, s) => {
+        copies.push(s);
+        for (let k = 0; k < s.length; k++) b[o + k] = s.charCodeAt(k);
+      });
+      feed(text.slice(0, cut));
+      feed(text.slice(cut));
+      expect(frames, `cut at ${cut}`).toEqual(expected);
+      // Every body byte goes through put; header bytes too when a whole packet is in one chunk.
+      const copied = copies.join("").length;
+      expect(copied, `cut at ${cut}`).toBeGreaterThanOrEqual(text.length - 2 * PACKETS.length);
+      expect(copied, `cut at ${cut}`).toBeLessThanOrEqual(text.length);
+    }
+  });
+
   it("reports nothing until a packet is complete", () => {
     const r = recorder(64);
     r.feed(hexToBytes("32 07 0003 61"));

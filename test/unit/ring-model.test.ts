@@ -1,5 +1,6 @@
 // Model-based: random operation sequences on small rings, compared after every step with a plain
-// array that implements the documented policies (docs/rings.md).
+// array that implements the documented policies (docs/rings.md). Records go in as bytes or as byte
+// strings; removals from the middle and searches by key are checked too.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,8 +10,10 @@ import {
   newRing,
   ringClear,
   ringCopyFront,
+  ringFind,
   ringPeekLength,
   ringPush,
+  ringRemove,
   ringShift,
 } from "../../firmware/core/ring";
 
@@ -54,11 +57,15 @@ class Model {
   }
 }
 
-type Op = { t: "push"; bytes: number[]; key: number } | { t: "shift" } | { t: "clear" };
+type Op = { t: "push"; bytes: number[]; key: number; str: boolean } | { t: "shift" } | { t: "clear" } | { t: "remove"; at: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant("push" as const), bytes: fc.array(fc.nat(255), { maxLength: 24 }), key: fc.nat(3) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ t: fc.constant("push" as const), bytes: fc.array(fc.nat(255), { maxLength: 24 }), key: fc.nat(3), str: fc.boolean() }),
+  },
   { weight: 3, arbitrary: fc.constant({ t: "shift" as const }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("remove" as const), at: fc.nat(10) }) },
   { weight: 1, arbitrary: fc.constant({ t: "clear" as const }) },
 );
 
@@ -76,7 +83,13 @@ describe("ring against an array model", () => {
           const dst = new Uint8Array(64);
           for (const o of ops) {
             if (o.t === "push") {
-              expect(ringPush(r, Uint8Array.from(o.bytes), o.bytes.length, o.key)).toBe(m.push(o.bytes, o.key));
+              const data = o.str ? String.fromCharCode(...o.bytes) : Uint8Array.from(o.bytes);
+              expect(ringPush(r, data, o.bytes.length, o.key)).toBe(m.push(o.bytes, o.key));
+            } else if (o.t === "remove") {
+              if (m.q.length > 0) {
+                ringRemove(r, o.at % m.q.length);
+                m.q.splice(o.at % m.q.length, 1);
+              }
             } else if (o.t === "shift") {
               ringShift(r);
               m.q.shift();
@@ -85,6 +98,7 @@ describe("ring against an array model", () => {
               m.q = [];
             }
             expect([r.count, r.usedBytes, r.dropped, r.rejected]).toEqual([m.q.length, m.used(), m.dropped, m.rejected]);
+            for (let key = 0; key < 4; key++) expect(ringFind(r, key), `find ${key}`).toBe(m.q.findIndex((x) => x.key === key));
             if (m.q.length > 0) {
               expect(ringPeekLength(r)).toBe(m.q[0].bytes.length);
               const n = ringCopyFront(r, dst);

@@ -7,6 +7,8 @@ import {
   newRing,
   ringClear,
   ringCopyFront,
+  ringFrontString,
+  ringRun,
   ringPeekLength,
   ringPush,
   ringShift,
@@ -119,6 +121,55 @@ describe("ring wrap-around", () => {
       expect(push(r, rec(7, start * 10))).toBe(true);
       expect(drain(r)).toEqual([Array.from(rec(7, start * 10))]);
     }
+  });
+});
+
+describe("byte-string records", () => {
+  const str = (b: Uint8Array, s: number, e: number) => Buffer.from(b.subarray(s, e)).toString("latin1");
+
+  it("are copied in with the ring's put, in two pieces across the end, and read back as bytes or one string", () => {
+    const calls: [number, string][] = [];
+    const r = newRing(10, 4, REJECT_NEW, (b, o, s) => {
+      calls.push([o, s]);
+      for (let k = 0; k < s.length; k++) b[o + k] = s.charCodeAt(k);
+    });
+    push(r, rec(6, 0));
+    ringShift(r);
+    expect(ringPush(r, "ABCDEF", 6, 0)).toBe(true); // 6..9, then 0..1
+    expect(calls).toEqual([[6, "ABCD"], [0, "EF"]]);
+    expect(ringPush(r, "xyz", 3, 0)).toBe(true);
+    expect(ringFrontString(r, str, 1)).toBe("ABCDEF");
+    expect(ringFrontString(r, str, 2)).toBe("ABCDEFxyz");
+    const dst = new Uint8Array(10);
+    expect(Buffer.from(dst.subarray(0, ringCopyFront(r, dst))).toString("latin1")).toBe("ABCDEF");
+    ringShift(r);
+    expect(ringFrontString(r, str, 1)).toBe("xyz");
+    expect([r.count, r.usedBytes]).toEqual([1, 3]);
+  });
+
+  it("ringRun counts the front records whose first byte has none of the mask's bits, across the end", () => {
+    const r = newRing(12, 6, REJECT_NEW);
+    push(r, rec(7, 0));
+    ringShift(r); // the next records start at offset 7
+    ringPush(r, "\x30ab", 3, 0); // 7..9
+    ringPush(r, "\x30cdef", 5, 0); // 10..11, 0..2
+    ringPush(r, "\x32g", 2, 0); // QoS 1
+    ringPush(r, "\x30h", 2, 0);
+    expect(ringRun(r, 6)).toBe(2);
+    expect(ringFrontString(r, str, 2)).toBe("\x30ab\x30cdef");
+    ringShift(r);
+    ringShift(r);
+    expect(ringRun(r, 6)).toBe(0);
+    ringShift(r);
+    expect(ringRun(r, 6)).toBe(1);
+    ringShift(r);
+    expect(ringRun(r, 6)).toBe(0);
+  });
+
+  it("default to a char-by-char copy", () => {
+    const r = newRing(8, 2, DROP_OLDEST);
+    ringPush(r, "\x00\xff\x80", 3, 0);
+    expect(drain(r)).toEqual([[0, 255, 128]]);
   });
 });
 

@@ -32,6 +32,20 @@ describe("QoS 0", () => {
     expect(t.b.seen(PUBLISH).map((p) => [p.retain, p.flags])).toEqual([[true, 1], [true, 3]]);
   });
 
+  it("builds each packet right when the topic, RETAIN, payload length or QoS change (the kept PUBLISH head)", () => {
+    const t = startClient();
+    t.run(0);
+    const sent: [string, string, { qos?: number; retain?: boolean }?][] = [
+      ["a", "x"], ["a", "y"], ["a", "yy"], ["a", "yy", { retain: true }], ["a", "zz"], ["b", "zz"], ["a", "zz"],
+      ["a", "q", { qos: 1 }], ["a", "q"], ["a", "y".repeat(200)], ["a", "y".repeat(200)], ["a/b", ""], ["a/b", ""],
+    ];
+    for (const [topic, payload, o] of sent) expect(t.c.publish(topic, payload, o)).toBe(true);
+    t.run(0);
+    expect(t.b.seen(PUBLISH).map((p) => [p.topic, p.payload, p.retain, p.qos])).toEqual(
+      sent.map(([topic, payload, o]) => [topic, payload, o?.retain ?? false, o?.qos ?? 0]),
+    );
+  });
+
   it("sends Uint8Array payloads byte for byte", () => {
     const t = startClient();
     t.run(0);
@@ -123,6 +137,17 @@ describe("QoS 1", () => {
     expect(t.b.seen(CONNECT).length).toBe(2);
     expect(t.b.seen(PUBLISH).length).toBe(2);
     expect(t.c.counters).toMatchObject({ inflight: 0, dropped: 2, retransmits: 0 });
+  });
+
+  it("a PUBACK whose Remaining Length takes two bytes (allowed, not minimal) completes the flow too", () => {
+    const t = startClient({}, { auto: { puback: false } });
+    t.run(0);
+    t.c.publish("t", "1", { qos: 1 });
+    t.run(0);
+    t.b.send("40 8200 0001");
+    t.run(0);
+    expect(t.c.counters.inflight).toBe(0);
+    expect(t.names()).toEqual(["connected"]);
   });
 
   it("MQTT-2.3.1-3 frees the id once acknowledged, and keeps counting from it", () => {
@@ -302,6 +327,24 @@ describe("in-flight window and offline queue", () => {
     t.b.drain();
     t.run(0);
     expect(pubs(t).map((p) => p[1])).toEqual(["0", "6", "7", "8", "9"]);
+  });
+
+  it("after DRAIN, sends the queued QoS 0 messages in one write, and a queued QoS 1 one on its own with its id", () => {
+    const t = startClient({}, { writable: false });
+    t.run(0);
+    t.b.drain();
+    t.run(0);
+    t.c.publish("t", "a"); // written: the transport is busy after it
+    for (const m of ["b", "c"]) t.c.publish("t", m);
+    t.c.publish("t", "d", { qos: 1 });
+    t.c.publish("t", "e");
+    t.run(0);
+    const before = t.b.writes.length;
+    t.b.writable = true;
+    t.b.drain();
+    t.run(0);
+    expect(t.b.writes.slice(before).map((w) => w.length / 2)).toEqual([12, 8, 6]); // "b" + "c", "d" with its id, "e"
+    expect(pubs(t).map((p) => [p[1], p[3]])).toEqual([["a", 0], ["b", 0], ["c", 0], ["d", 1], ["e", 0]]);
   });
 });
 

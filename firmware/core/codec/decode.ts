@@ -61,7 +61,6 @@ export function decode(b: Uint8Array, s: number, e: number, more?: BodyDecoder):
   let p = s + 1;
   let len = 0;
   let mul = 1;
-  let q = 0;
   let c;
   do {
     if (mul > 2097152) return ERR_REMAINING_LENGTH; // spec 2.2.3: at most four bytes
@@ -74,53 +73,56 @@ export function decode(b: Uint8Array, s: number, e: number, more?: BodyDecoder):
   if (len != e - p) return ERR_MALFORMED;
   if (type == 0 || type == 15) return ERR_BAD_TYPE; // spec 2.2.1: reserved
   const pk: Packet = { type: type, id: 0 };
-  if (type == PUBLISH) {
-    q = flags >>> 1 & 3;
-    pk.qos = q;
-    pk.dup = flags > 7;
-    pk.retain = (flags & 1) == 1;
-    if (q == 3 || (q == 0 && flags > 7)) return ERR_BAD_QOS; // MQTT-3.3.1-4, MQTT-3.3.1-2
-    const t = field(b, p, e, TOPIC_NAME); // MQTT-3.3.2-2, MQTT-4.7.3-1
-    if (typeof t == "number") return t;
-    pk.topic = t;
-    p += 2 + t.length;
-  } else if (flags != (0xa80 >>> type & 2)) {
+  // Each type returns as soon as it is done: an interpreter such as Espruino then reads no further.
+  if (type != PUBLISH) {
     // MQTT-2.2.2-1/-2: PUBREL, SUBSCRIBE, UNSUBSCRIBE have flags 0010 (bits 7, 9, 11 of 0xA80), others 0000.
-    return ERR_RESERVED_FLAGS;
+    if (flags != (0xa80 >>> type & 2)) return ERR_RESERVED_FLAGS;
+    if (type > PUBLISH && type < PINGREQ) {
+      // PUBACK .. UNSUBACK carry a packet id, never 0 (MQTT-2.3.1-1).
+      if (p + 2 > e) return ERR_MALFORMED;
+      pk.id = (b[p] << 8) | b[p + 1];
+      p += 2;
+      if (pk.id == 0) return ERR_BAD_PACKET_ID;
+    }
+    // PUBACK .. PUBCOMP and UNSUBACK are an id, PINGREQ .. DISCONNECT empty: only CONNECT, CONNACK,
+    // SUBSCRIBE, SUBACK, UNSUBSCRIBE (bits 1, 2, 8, 9, 10 of 0x706) have more.
+    if ((0x706 >>> type & 1) == 0) return p == e ? pk : ERR_MALFORMED;
+    if (type == CONNACK) {
+      if (len != 2) return ERR_MALFORMED;
+      if (b[p] > 1) return ERR_RESERVED_FLAGS; // spec 3.2.2.1: flag bits 7-1 are reserved
+      pk.session = b[p] == 1;
+      pk.code = b[p + 1];
+      return pk;
+    }
+    if (type == SUBACK) {
+      if (p == e) return ERR_MALFORMED; // one return code per filter, at least one filter
+      for (let k = p; k < e; k++) if (b[k] > 2 && b[k] != 0x80) return ERR_BAD_RETURN_CODE; // MQTT-3.9.3-2
+      pk.codes = b.subarray(p, e);
+      return pk;
+    }
+    // CONNECT, SUBSCRIBE, UNSUBSCRIBE: only a server receives them.
+    if (more == null) return ERR_BAD_TYPE;
+    c = more(pk, b, p, e);
+    return c < 0 ? c : pk;
   }
-  if (q > 0 || (type > PUBLISH && type < PINGREQ)) {
-    // PUBLISH QoS 1/2 and PUBACK .. UNSUBACK carry a packet id, never 0 (MQTT-2.3.1-1).
+  const q = flags >>> 1 & 3;
+  pk.qos = q;
+  pk.dup = flags > 7;
+  pk.retain = (flags & 1) == 1;
+  if (q == 3 || (q == 0 && flags > 7)) return ERR_BAD_QOS; // MQTT-3.3.1-4, MQTT-3.3.1-2
+  const t = field(b, p, e, TOPIC_NAME); // MQTT-3.3.2-2, MQTT-4.7.3-1
+  if (typeof t == "number") return t;
+  pk.topic = t;
+  p += 2 + t.length;
+  if (q > 0) {
+    // QoS 1/2: a packet id, never 0 (MQTT-2.3.1-1).
     if (p + 2 > e) return ERR_MALFORMED;
     pk.id = (b[p] << 8) | b[p + 1];
     p += 2;
     if (pk.id == 0) return ERR_BAD_PACKET_ID;
   }
-  if (type == PUBLISH) {
-    pk.payload = b.subarray(p, e);
-  } else if (type == CONNACK) {
-    if (len != 2) return ERR_MALFORMED;
-    if (b[p] > 1) return ERR_RESERVED_FLAGS; // spec 3.2.2.1: flag bits 7-1 are reserved
-    pk.session = b[p] == 1;
-    pk.code = b[p + 1];
-  } else if (type == SUBACK) {
-    if (p == e) return ERR_MALFORMED; // one return code per filter, at least one filter
-    for (let k = p; k < e; k++) if (b[k] > 2 && b[k] != 0x80) return ERR_BAD_RETURN_CODE; // MQTT-3.9.3-2
-    pk.codes = b.subarray(p, e);
-  } else if (type == CONNECT || type == SUBSCRIBE || type == UNSUBSCRIBE) {
-    if (more == null) return ERR_BAD_TYPE;
-    c = more(pk, b, p, e);
-    if (c < 0) return c;
-  } else if (p != e) {
-    return ERR_MALFORMED; // PUBACK .. PUBCOMP and UNSUBACK are an id, PINGREQ .. DISCONNECT empty
-  }
+  pk.payload = b.subarray(p, e);
   return pk;
-}
-
-/** A view as a byte string (one char per byte), e.g. a PUBLISH topic for topicMatches. */
-export function bytesToString(v: Uint8Array): string {
-  let s = "";
-  for (let k = 0; k < v.length; k++) s += String.fromCharCode(v[k]);
-  return s;
 }
 
 // CONNECT body (spec 3.1.2, 3.1.3).

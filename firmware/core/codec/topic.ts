@@ -1,5 +1,7 @@
-// MQTT strings and topics (spec 1.5.3, 4.7): one validating pass over bytes, and filter matching.
+// MQTT strings and topics (spec 1.5.3, 4.7): one validating pass over bytes or a byte string, and
+// filter matching.
 // Strings are byte strings here: UTF-8 already encoded, one byte per char (as Espruino has them).
+import type { Bytes } from "./bytes";
 import { ERR_BAD_TOPIC, ERR_BAD_UTF8 } from "./constants";
 
 // What checkText validates besides UTF-8.
@@ -9,15 +11,17 @@ export const TOPIC_FILTER = 2; // a SUBSCRIBE or UNSUBSCRIBE filter
 export const BINARY = -1; // for the codec's field readers and writers: not text, not checked
 
 /**
- * Validates b[i..e) as an MQTT UTF-8 string and, for TOPIC_NAME and TOPIC_FILTER, as a topic.
- * Returns 0, ERR_BAD_UTF8 or ERR_BAD_TOPIC. Reads only inside [i, e).
+ * Validates b[i..e) (bytes or a byte string) as an MQTT UTF-8 string and, for TOPIC_NAME and
+ * TOPIC_FILTER, as a topic. Returns 0, ERR_BAD_UTF8 (also for a char above 0xFF: not a byte
+ * string) or ERR_BAD_TOPIC. Reads only inside [i, e).
  */
-export function checkText(b: Uint8Array, i: number, e: number, kind: number): number {
+export function checkText(b: Bytes, i: number, e: number, kind: number): number {
+  const str = typeof b == "string";
   // MQTT-4.7.3-1: topic names and filters are at least one character long.
   if (kind != TEXT && i >= e) return ERR_BAD_TOPIC;
   let prev = 47; // as if a '/' came before the first level
   while (i < e) {
-    let c = b[i];
+    let c = str ? (b as string).charCodeAt(i) : (b as Uint8Array)[i];
     i++;
     if (c == 0) return ERR_BAD_UTF8; // MQTT-1.5.3-2, MQTT-4.7.3-2: no U+0000
     if (c > 127) {
@@ -29,7 +33,7 @@ export function checkText(b: Uint8Array, i: number, e: number, kind: number): nu
       let lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
       let hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
       while (n > 0) {
-        c = b[i];
+        c = str ? (b as string).charCodeAt(i) : (b as Uint8Array)[i];
         i++;
         n--;
         if (c < lo || c > hi) return ERR_BAD_UTF8;
@@ -39,7 +43,9 @@ export function checkText(b: Uint8Array, i: number, e: number, kind: number): nu
     } else if (kind != TEXT && (c == 35 || c == 43)) {
       // MQTT-3.3.2-2, MQTT-4.7.1-1: no '#' or '+' in a topic name.
       // MQTT-4.7.1-2/-3: a wildcard fills a whole level, and '#' is the last character.
-      if (kind == TOPIC_NAME || prev != 47 || (i < e && (c == 35 || b[i] != 47))) return ERR_BAD_TOPIC;
+      if (kind == TOPIC_NAME || prev != 47 || (i < e && (c == 35 || (str ? (b as string).charCodeAt(i) : (b as Uint8Array)[i]) != 47))) {
+        return ERR_BAD_TOPIC;
+      }
     }
     prev = c;
   }

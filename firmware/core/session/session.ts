@@ -5,16 +5,19 @@
 // reconnect with backoff, re-send of unacknowledged packets, resubscribe. Every buffer is
 // allocated in newSession. Behaviour and spec ids: docs/client.md.
 import {
-  CONNACK, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, SUBACK, UNSUBACK, DISCONNECT,
+  CONNACK, DISCONNECT, ERR_BAD_QOS, ERR_BAD_TOPIC, ERR_BAD_TYPE, ERR_STRING_TOO_LONG, PINGREQ, PINGRESP, PUBACK,
+  PUBCOMP, PUBLISH, PUBREC, PUBREL, SUBACK, UNSUBACK,
 } from "../codec/constants";
-import type { Bytes, ConnectFields } from "../codec/encode";
-import { encodeConnect, encodePublish, encodeSimple, encodeSubscribe, encodeUnsubscribe } from "../codec/encode";
+import type { Bytes, Put, Str } from "../codec/bytes";
+import type { ConnectFields } from "../codec/encode";
+import { connectString, publishHead, simpleString, subscribeString, u16, unsubscribeString } from "../codec/encode";
 import type { Packet } from "../codec/decode";
 import { decode } from "../codec/decode";
 import { createFramer } from "../codec/framer";
 import type { Feed } from "../codec/framer";
+import { checkText, TOPIC_NAME } from "../codec/topic";
 import type { Ring } from "../ring";
-import { KEEP_LATEST, REJECT_NEW, newRing, ringCopyFront, ringClear, ringFind, ringPush, ringRemove, ringShift } from "../ring";
+import { KEEP_LATEST, newRing, ringFrontString, ringPush, ringRun, ringShift } from "../ring";
 import type { Handler, Router, Sub } from "../router";
 import { newRouter, route, routeAdd, routeFind } from "../router";
 import type { Store } from "../store/store";
@@ -33,17 +36,20 @@ export const CLOSE = 3; // the connection failed or ended (not after close() was
 /** Receives transport events: sink(OPEN), sink(DATA, bytes), sink(DRAIN), sink(CLOSE). */
 export type Sink = (ev: number, data?: Uint8Array | string) => void;
 
-/** A byte stream to the broker (TCP or TLS), supplied by the platform. */
+/** A byte stream to the broker (TCP or TLS), supplied by the platform, with the platform's copies
+ * between byte strings and bytes (native on Espruino). */
 export interface Transport {
   /** Starts connecting; reports through sink, never synchronously (defer a synchronous failure). */
   open(sink: Sink): void;
-  /** Queues b[0..len) for sending. True when more may be written now; false when the caller should
-   * hold further publishes until DRAIN. */
-  write(b: Uint8Array, len: number): boolean;
+  /** Queues byte string d (a whole packet) for sending. True when more may be written now; false
+   * when the caller should hold further publishes until DRAIN. */
+  write(d: string): boolean;
   /** Ends the connection, after what was written; the sink hears nothing more from it. */
   close(): void;
-  /** Received bytes as a binary string (native on Espruino: E.toString); called without `this`. */
-  str(this: void, v: Uint8Array): string;
+  /** b[s..e) as a byte string (received topics and payloads, queued packets). */
+  str: Str;
+  /** Copies a byte string into bytes (received chunks, queued and stored packets). */
+  put: Put;
 }
 
 // Events, the first argument of Emit.
@@ -79,8 +85,9 @@ const UP = 4; // connected
 // A connection stable this long resets the backoff (docs/rings.md, Backoff).
 const STABLE_MS = 30000;
 
-// CONNACK return codes 1..5 (spec 3.2.2.3) as error codes.
-const REFUSED = ["BAD_PROTOCOL", "ID_REJECTED", "SERVER_UNAVAILABLE", "BAD_CREDENTIALS", "NOT_AUTHORIZED"];
+// CONNACK return codes 1..5 (spec 3.2.2.3) as error codes; split when needed, which saves Espruino
+// the JsVars of an array held for ever.
+const REFUSED = "BAD_PROTOCOL ID_REJECTED SERVER_UNAVAILABLE BAD_CREDENTIALS NOT_AUTHORIZED";
 
 export interface Session {
   _c: ConnectFields;
@@ -101,26 +108,31 @@ export interface Session {
   _a: number; // connection attempts (reconnects: all but the first)
   _j: number; // last packet id handed out
   _rx: Uint8Array; // receive buffer (framer)
-  _tx: Uint8Array; // transmit scratch buffer
+  _tx: Uint8Array; // txBytes: the largest packet sent; scratch for packets copied out of the queue or store
   _F: Feed; // framer of the current connection
   _K: Sink; // this session's sink
   _q: Ring; // offline queue of encoded PUBLISH packets (QoS > 0 ones get their id when sent)
   _D: Store; // outgoing QoS 1/2 awaiting acknowledgement; in queue mode also those not yet sent
   _Q: boolean; // queue mode: the store has next()
   _m: number; // queue mode: in-flight window (records handed out by next() and not acknowledged)
-  _H: Ring; // inbound QoS 2 packet ids held until PUBREL (empty records, key = id)
+  _H: Uint16Array; // inbound QoS 2 packet ids held until PUBREL; 0: a free entry (ids are never 0)
   _r: Router;
   _B: Backoff;
   _v: any[][]; // events waiting for flush()
   _L: number; // messages dropped besides the queue's own drops
   _O: number; // inbound packets larger than rxBytes, skipped
   _T: number; // packets re-sent after a reconnect
+  _V: unknown; // the last topic published, a valid topic name (at first an object no topic equals)
+  _W: string; // its length-prefixed field (publishHead)
+  _Z: string; // the head of the last PUBLISH: for QoS 0 to _V, retain _R and a payload of _N bytes
+  _R: boolean;
+  _N: number; // -1: _Z is not such a head
 }
 
 /** A session in state IDLE with its first attempt due at once (on the next tick). Allocates every
  * buffer. Throws (from newRing) on bad queue sizes. */
 export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session {
-  const D = o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes);
+  const D = o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes, t.put);
   const s: Session = {
     _c: o.connect,
     _t: t,
@@ -141,23 +153,26 @@ export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session
     _j: D.last != null ? D.last : 0, // a persistent store continues the ids of the last boot
     _rx: new Uint8Array(o.rxBytes),
     _tx: new Uint8Array(o.txBytes),
-    _F: function () {
-      return 0;
-    },
+    _F: null as any, // made on OPEN, read only from WAITACK on
     _K: function (ev, d) {
-      input(s, ev, d);
+      /*#__NOINLINE__*/ input(s, ev, d);
     },
-    _q: newRing(o.outQueueBytes, o.outQueueSlots, o.overflow),
+    _q: newRing(o.outQueueBytes, o.outQueueSlots, o.overflow, t.put),
     _D: D,
     _Q: D.next != null,
     _m: o.inflight,
-    _H: newRing(1, o.inflight, REJECT_NEW),
+    _H: new Uint16Array(o.inflight),
     _r: newRouter(o.maxSubs),
     _B: newBackoff(),
     _v: [],
     _L: 0,
     _O: 0,
     _T: 0,
+    _V: {},
+    _W: "",
+    _Z: "",
+    _R: false,
+    _N: -1,
   };
   return s;
 }
@@ -180,7 +195,7 @@ export function tick(s: Session, now: number): void {
     const a = keepaliveAction(now, s._i, s._w, s._k, s._p);
     if (a == KA_PING) {
       s._p = now;
-      send(s, encodeSimple(s._tx, 0, PINGREQ, 0));
+      send(s, simpleString(PINGREQ, 0) as string);
     } else if (a == KA_DEAD) {
       fail(s, "KEEPALIVE_TIMEOUT");
     } else if (s._u >= 0 && now - s._u >= STABLE_MS) {
@@ -191,24 +206,32 @@ export function tick(s: Session, now: number): void {
   flush(s);
 }
 
-// Transport input (the sink).
+// Transport input (the sink): DATA and DRAIN, the frequent events, first. The hot paths keep rare
+// work in functions called with /*#__NOINLINE__*/, so that the minifier does not paste their bodies
+// in: Espruino reads the source of every branch it skips (docs/client.md, Inside).
 function input(s: Session, ev: number, d?: Uint8Array | string): void {
-  if (ev == OPEN) {
-    if (s._s == OPENING) {
-      s._F = createFramer(s._rx, function (type, size) {
-        frame(s, type, size);
-      });
-      s._s = WAITACK;
-      send(s, encodeConnect(s._tx, 0, s._c));
-    }
-  } else if (ev == DATA) {
+  if (ev == DATA) {
     // Spec 2.2.3: a Remaining Length over four bytes puts the stream out of step.
     if (s._s >= WAITACK && s._F(d as Uint8Array) < 0) fail(s, "PROTOCOL_ERROR");
-  } else if (ev == DRAIN) {
+    return flush(s);
+  }
+  if (ev == DRAIN) {
     s._b = false;
     pump(s);
-  } else if (s._s >= OPENING) {
-    down(s);
+    return flush(s);
+  }
+  if (ev == CLOSE) {
+    if (s._s >= OPENING) down(s);
+  } else if (s._s == OPENING) {
+    s._F = /*#__NOINLINE__*/ createFramer(
+      s._rx,
+      function (type, size) {
+        /*#__NOINLINE__*/ frame(s, type, size);
+      },
+      s._t.put,
+    );
+    s._s = WAITACK;
+    send(s, connectString(s._c) as string); // the client checked that it encodes
   }
   flush(s);
 }
@@ -218,21 +241,24 @@ function frame(s: Session, type: number, size: number): void {
   const b = s._rx;
   if (s._s < WAITACK) return; // closed by an earlier packet of the same chunk
   s._i = s._n;
-  if (size > b.length) {
-    s._O++;
-    // A skipped QoS 1/2 PUBLISH is still acknowledged when its id fits in the buffer, or the broker
-    // would hold it in flight for ever (and stop sending once its window is full).
-    const k = idAt(b);
-    if (type == PUBLISH && (b[0] & 6) != 0 && k + 2 <= b.length) ack(s, (b[0] & 6) == 2 ? PUBACK : PUBREC, (b[k] << 8) | b[k + 1]);
+  // PUBACK and PUBCOMP, one per QoS 1/2 message sent, are checked here in a few steps instead of by
+  // decode: flags 0000 (MQTT-2.2.2-1), Remaining Length 2, a packet id that is not 0 (MQTT-2.3.1-1).
+  if ((type == PUBACK || type == PUBCOMP) && size == 4 && b[1] == 2 && (b[0] & 15) == 0 && (b[2] | b[3]) != 0 && s._s == UP) {
+    s._D.remove((b[2] << 8) | b[3]);
+    return pump(s);
+  }
+  if (size <= b.length) {
+    const p = /*#__NOINLINE__*/ decode(b, 0, size);
+    // MQTT-3.2.0-1: CONNACK first, and only once; the server never sends the other types.
+    if (typeof p == "number" || (s._s == UP) == (type == CONNACK) || HANDLERS[type] == null) fail(s, "PROTOCOL_ERROR");
+    else HANDLERS[type](s, p);
     return;
   }
-  const p = decode(b, 0, size);
-  // MQTT-3.2.0-1: CONNACK first, and only once; the server never sends the other types.
-  if (typeof p == "number" || (s._s == UP) == (type == CONNACK) || HANDLERS[type] == null) {
-    fail(s, "PROTOCOL_ERROR");
-  } else {
-    HANDLERS[type](s, p);
-  }
+  s._O++;
+  // A skipped QoS 1/2 PUBLISH is still acknowledged when its id fits in the buffer, or the broker
+  // would hold it in flight for ever (and stop sending once its window is full).
+  const k = idAt(s._t.str(b, 0, 7)); // the id offset needs at most the first 7 bytes
+  if (type == PUBLISH && (b[0] & 6) != 0 && k + 2 <= b.length) ack(s, (b[0] & 6) == 2 ? PUBACK : PUBREC, (b[k] << 8) | b[k + 1]);
 }
 
 // One handler per packet type a client receives, indexed by type.
@@ -256,14 +282,14 @@ function onConnack(s: Session, p: Packet): void {
   const b = s._tx;
   if (code != 0) {
     s._f = true;
-    fail(s, code <= 5 ? REFUSED[code - 1] : "REFUSED", code);
+    fail(s, code <= 5 ? REFUSED.split(" ")[code - 1] : "REFUSED", code);
     return;
   }
   s._s = UP;
   s._u = s._n;
   s._p = -1;
   // No session on the broker: nothing of ours is held there (MQTT-3.2.2-3).
-  if (!p.session) ringClear(s._H);
+  if (!p.session) s._H.fill(0);
   if (s._Q) {
     // Queue mode: every record goes (again) through pump(), paced by the window; with a clean
     // session those sent before are dropped (MQTT-3.1.2-6), the ones never sent stay queued.
@@ -279,7 +305,7 @@ function onConnack(s: Session, p: Packet): void {
     s._D.each(b, function (len) {
       if (b[0] >>> 4 == PUBLISH) b[0] |= 8;
       s._T++;
-      send(s, len);
+      send(s, s._t.str(b, 0, len));
     });
   }
   // Subscriptions the broker lost, or never acknowledged, go (again).
@@ -291,9 +317,11 @@ function onConnack(s: Session, p: Packet): void {
 // PUBLISH: queued for delivery; a QoS 2 duplicate of a held id is answered, not delivered again
 // (MQTT-4.3.3-2).
 function onPublish(s: Session, p: Packet): void {
+  const t = p.topic as Uint8Array; // views into _rx
+  const d = p.payload as Uint8Array;
   const str = s._t.str;
-  if (p.qos == 2 && ringFind(s._H, p.id) >= 0) ack(s, PUBREC, p.id);
-  else s._v.push([MESSAGE, str(p.topic as Uint8Array), str(p.payload as Uint8Array), p.qos, p.retain, p.id]);
+  if (p.qos == 2 && s._H.indexOf(p.id) >= 0) ack(s, PUBREC, p.id);
+  else s._v.push([MESSAGE, str(s._rx, t.byteOffset, t.byteOffset + t.length), str(s._rx, d.byteOffset, d.byteOffset + d.length), p.qos, p.retain, p.id]);
 }
 
 // PUBACK, PUBCOMP: the flow for this id is complete; the window may take the next message.
@@ -304,15 +332,15 @@ function onAcked(s: Session, p: Packet): void {
 
 // PUBREC: the PUBLISH is not re-sent any more, the PUBREL is until PUBCOMP (MQTT-4.3.3-1).
 function onPubrec(s: Session, p: Packet): void {
-  const n = encodeSimple(s._tx, 0, PUBREL, p.id);
-  s._D.add(p.id, s._tx, n); // replaces the PUBLISH (one record write in a flash store)
-  send(s, n);
+  const m = simpleString(PUBREL, p.id) as string;
+  s._D.add(p.id, store(s, m), 4); // replaces the PUBLISH (one record write in a flash store)
+  send(s, m);
 }
 
 // PUBREL: release the held id and answer PUBCOMP (MQTT-4.3.3-2).
 function onPubrel(s: Session, p: Packet): void {
-  const k = ringFind(s._H, p.id);
-  if (k >= 0) ringRemove(s._H, k);
+  const k = s._H.indexOf(p.id);
+  if (k >= 0) s._H[k] = 0;
   ack(s, PUBCOMP, p.id);
 }
 
@@ -338,59 +366,117 @@ function onSuback(s: Session, p: Packet): void {
  * it again after a reconnect. A handler that throws leaves its message unacknowledged. */
 export function flush(s: Session): void {
   const h = s._H;
-  while (s._v.length > 0) {
+  for (;;) {
+    if (s._v.length == 0) return;
     const e = s._v.shift() as any[];
     const q = e[3];
     if (e[0] != MESSAGE) {
       s._e(e[0], e[1], e[2]);
-    } else if (q == 2 && h.count == h._n.length) {
+    } else if (q == 2 && h.indexOf(0) < 0) {
       s._L++;
     } else {
       route(s._r, e[1], e[2], q, e[4]);
       s._e(MESSAGE, e[1], e[2], q, e[4]);
-      if (q == 2) ringPush(h, s._tx, 0, e[5]);
+      const k = q == 2 ? h.indexOf(0) : -1; // looked up again: end() in a handler flushes the rest first
+      if (k >= 0) h[k] = e[5];
       if (q > 0) ack(s, q == 1 ? PUBACK : PUBREC, e[5]);
     }
   }
 }
 
+// Topics that are plain printable ASCII without wildcards need no further check; anything else (an
+// empty topic, '#', '+', U+0000, bytes above 0x7F) gets the full one. Espruino's regex is native,
+// where checkText walks the topic char by char.
+const ODD = /[^\x01-\x22\x24-\x2a\x2c-\x7f]/;
+
 /**
  * Publishes, or queues while offline, busy or with the in-flight window full. Returns 1 when
- * accepted, 0 when refused (queue policy, or larger than txBytes: counted), or a codec error for a
- * bad topic or QoS (ERR_BAD_TOPIC, ERR_BAD_UTF8, ERR_BAD_QOS). QoS > 0 messages get their packet id
- * when they are sent; in queue mode they get it and are stored at once (1 means stored).
+ * accepted, 0 when refused (queue policy, or larger than txBytes: counted), or a codec error: for a
+ * topic that is not a string or not a topic name (ERR_BAD_TOPIC, ERR_BAD_UTF8, ERR_STRING_TOO_LONG),
+ * a QoS other than 0, 1, 2 (ERR_BAD_QOS), a payload neither a string nor a Uint8Array
+ * (ERR_BAD_TYPE). QoS > 0 messages get their packet id when they are sent; in queue mode they get it
+ * and are stored at once (1 means stored). The packet is one byte string, written to the transport
+ * as it is when it can go at once.
  */
-export function publish(s: Session, topic: string, payload: Bytes, qos: number, retain: boolean): number {
-  const b = s._tx;
-  const n = encodePublish(b, 0, topic, payload, qos, retain, false, 1);
-  if (n < -1) return n;
-  if (n < 0) {
+export function publish(s: Session, t: string, p: Bytes, q: number, r: boolean): number {
+  // The usual case in few steps (an interpreter reads each one): QoS 0 again to the last topic with
+  // the last retain flag and payload length, whose head is kept.
+  if (t === s._V && q == 0 && r === s._R && typeof p == "string" && p.length === s._N) {
+    const m = s._Z + p;
+    if (m.length > s._tx.length) return /*#__NOINLINE__*/ publishAny(s, t, p, q, r);
+    if (s._s == UP && !s._b && s._q.count == 0) {
+      send(s, m);
+      return 1;
+    }
+    return out(s, m, t, 0, 0); // queued
+  }
+  return /*#__NOINLINE__*/ publishAny(s, t, p, q, r);
+}
+
+// Sends PUBLISH m (topic t, QoS q) while connected with nothing waiting, a QoS 1/2 one once stored
+// under packet id id; else queues it, a QoS 1/2 one to get its id when it is sent. 1 when accepted,
+// 0 when the queue refused it.
+function out(s: Session, m: string, t: string, q: number, id: number): number {
+  if (s._s == UP && !s._b && s._q.count == 0 && (q == 0 || stored(s, id, m, m.length))) {
+    send(s, m);
+    return 1;
+  }
+  return ringPush(s._q, m, m.length, s._q._p == KEEP_LATEST ? topicKey(t) : 0) ? 1 : 0;
+}
+
+// publish() for every case.
+function publishAny(s: Session, t: string, p: Bytes, q: number, r: boolean): number {
+  let e = 0;
+  if (t !== s._V && (e = topic(s, t)) < 0) return e;
+  if (q != 0 && q != 1 && q != 2) return ERR_BAD_QOS; // MQTT-3.3.1-4
+  if (typeof p != "string") {
+    if (!(p instanceof Uint8Array)) return ERR_BAD_TYPE;
+    p = s._t.str(p, 0, p.length);
+  }
+  // The id this message gets if it is stored now (MQTT-2.3.1-2: not held by the store).
+  const id = q > 0 ? nextPacketId(s._j, s._D.has) : 0;
+  // The head of a QoS 0 PUBLISH to the last topic is kept for the last retain flag and payload length.
+  if (q > 0 || p.length !== s._N || r !== s._R) {
+    s._Z = /*#__NOINLINE__*/ publishHead(s._W, q, r, false, id, p.length);
+    s._N = q > 0 ? -1 : p.length;
+    s._R = r;
+  }
+  const m = s._Z + p;
+  if (m.length > s._tx.length) {
     s._L++;
     return 0;
   }
-  if (qos > 0 && s._Q) {
-    if (!track(s, n)) {
-      s._L++;
-      return 0;
-    }
-    pump(s);
-    return 1;
+  if (q == 0 || !s._Q) return out(s, m, t, q, id);
+  // Queue mode: a QoS 1/2 message is stored at once, and sent from the store.
+  if (!stored(s, id, store(s, m), m.length)) {
+    s._L++;
+    return 0;
   }
-  if (s._s == UP && !s._b && s._q.count == 0 && (qos == 0 || track(s, n))) {
-    send(s, n);
-    return 1;
+  pump(s);
+  return 1;
+}
+
+// Checks topic t (not the last one published): 0 when it is a topic name (MQTT-4.7.3-1, -3,
+// MQTT-3.3.2-2), then kept with its length-prefixed field; else the codec error.
+function topic(s: Session, t: string): number {
+  const n = typeof t == "string" ? t.length : -1;
+  const e = n < 0 ? ERR_BAD_TOPIC : n > 65535 ? ERR_STRING_TOO_LONG : n > 0 && !ODD.test(t) ? 0 : checkText(t, 0, n, TOPIC_NAME);
+  if (e == 0) {
+    s._V = t;
+    s._W = u16(n) + t;
+    s._N = -1;
   }
-  return ringPush(s._q, b, n, s._q._p == KEEP_LATEST ? topicKey(topic) : 0) ? 1 : 0;
+  return e;
 }
 
 /**
  * Adds (or replaces) the subscription to filter f at QoS q with an optional handler and sends
  * SUBSCRIBE when connected (otherwise on connecting). Returns 0, ERR_BAD_TOPIC / ERR_BAD_UTF8 /
- * ERR_BAD_QOS / ERR_BUFFER_SHORT for a bad filter or QoS, or 1 when the table is full.
+ * ERR_BAD_QOS / ERR_STRING_TOO_LONG for a bad filter or QoS, or 1 when the table is full.
  */
 export function subscribe(s: Session, f: string, q: number, h: Handler | undefined): number {
-  const n = encodeSubscribe(s._tx, 0, 1, [f], [q]); // validates the filter (spec 4.7) and the QoS
-  if (n < 0) return n;
+  const n = subscribeString(1, [f], [q]); // validates the filter (spec 4.7) and the QoS
+  if (typeof n == "number") return n;
   const e = routeAdd(s._r, f, q, h);
   if (e == null) return 1;
   if (s._s == UP) sendList(s, e, true);
@@ -411,7 +497,7 @@ export function unsubscribe(s: Session, f: string): boolean {
 /** Ends the session: DISCONNECT when connected (the broker then drops the Will, MQTT-3.1.2-10), close
  * (MQTT-3.14.4-1), no more attempts. Queued and unacknowledged messages stay where they are. */
 export function end(s: Session): void {
-  if (s._s == UP) send(s, encodeSimple(s._tx, 0, DISCONNECT, 0));
+  if (s._s == UP) send(s, simpleString(DISCONNECT, 0) as string);
   if (s._s >= OPENING) {
     s._t.close();
     s._v.push([CLOSED]);
@@ -436,71 +522,81 @@ function down(s: Session): void {
   s._v.push([CLOSED]);
 }
 
-// Writes _tx[0..n) when n > 0 (an encoder result).
-function send(s: Session, n: number): void {
-  if (n > 0) {
-    s._b = !s._t.write(s._tx, n);
-    s._w = s._n;
-  }
+// Writes packet m.
+function send(s: Session, m: string): void {
+  s._b = !s._t.write(m);
+  s._w = s._n;
 }
 
 // PUBACK, PUBREC or PUBCOMP for id, when connected.
 function ack(s: Session, type: number, id: number): void {
-  if (s._s == UP) send(s, encodeSimple(s._tx, 0, type, id));
+  if (s._s == UP) send(s, simpleString(type, id) as string);
 }
 
 // SUBSCRIBE (sub true) or UNSUBSCRIBE for one entry, with a fresh packet id.
 function sendList(s: Session, e: Sub, sub: boolean): void {
-  const id = nextId(s);
+  const id = nextPacketId(s._j, s._D.has); // MQTT-2.3.1-2: not held by the store
+  const m = sub ? subscribeString(id, [e.f], [e.q]) : unsubscribeString(id, [e.f]);
+  s._j = id;
   if (sub) e.i = id;
-  send(s, sub ? encodeSubscribe(s._tx, 0, id, [e.f], [e.q]) : encodeUnsubscribe(s._tx, 0, id, [e.f]));
+  if (typeof m == "string") send(s, m); // not when every id is in use
 }
 
 // Sends queued messages while connected and the in-flight window has room, in publish order: in
-// queue mode the store's first (while the transport is not busy), then the offline queue's.
+// queue mode the store's first (while the transport is not busy), then the offline queue's. A
+// queued QoS 1/2 PUBLISH gets its packet id now.
 function pump(s: Session): void {
   const q = s._q;
   const b = s._tx;
   const D = s._D;
+  const str = s._t.str;
   let n: number;
-  while (s._s == UP) {
+  for (;;) {
+    if (s._s != UP) return;
     n = s._Q && !s._b && (D.out as number) < s._m ? (D.next as (b: Uint8Array) => number)(b) : 0;
+    if (n == 0 && q.count == 0) return;
     if (n > 0) {
       if ((b[0] & 8) != 0 || b[0] >>> 4 == PUBREL) s._T++; // sent before: a re-send
+      send(s, str(b, 0, n));
     } else {
-      if (q.count == 0) return;
-      n = ringCopyFront(q, b);
-      if ((b[0] & 6) != 0 && !track(s, n)) return;
-      ringShift(q);
+      // The QoS 0 packets at the front go as they are, in one write; a QoS 1/2 one (never queued
+      // here in queue mode) gets its packet id now.
+      n = ringRun(q, 6);
+      let m = ringFrontString(q, str, n > 0 ? n : 1);
+      if (n == 0) {
+        const k = idAt(m);
+        const id = nextPacketId(s._j, D.has);
+        m = m.substring(0, k) + u16(id) + m.substring(k + 2);
+        if (!stored(s, id, m, m.length)) return;
+        n = 1;
+      }
+      for (; n > 0; n--) ringShift(q);
+      send(s, m);
     }
-    send(s, n);
   }
 }
 
-// Gives the QoS 1/2 PUBLISH in _tx[0..n) a free packet id and stores it; false when the store is
-// full (the id is then not used up).
-function track(s: Session, n: number): boolean {
-  const b = s._tx;
-  const k = idAt(b);
-  const id = nextPacketId(s._j, s._D.has);
-  b[k] = id >>> 8;
-  b[k + 1] = id & 255;
+// Stores the QoS 1/2 packet b (n bytes, packet id id) until it is acknowledged and takes the id;
+// false when every id is in use (id 0) or the store is full (the id is then not used up).
+function stored(s: Session, id: number, b: Bytes, n: number): boolean {
   if (id == 0 || !s._D.add(id, b, n)) return false;
   s._j = id;
   return true;
 }
 
-// An unused packet id (MQTT-2.3.1-2: not held by the store); 0 when all are in use.
-function nextId(s: Session): number {
-  s._j = nextPacketId(s._j, s._D.has);
-  return s._j;
+// Packet m as the store takes it: bytes (in _tx) for a queue-mode store, else the string itself.
+function store(s: Session, m: string): Bytes {
+  if (!s._Q) return m;
+  s._t.put(s._tx, 0, m);
+  return s._tx;
 }
 
-// Offset of the packet id in the PUBLISH at b[0]: after the fixed header and the topic.
-function idAt(b: Uint8Array): number {
+// Offset of the packet id in PUBLISH m (a byte string from its start): after the fixed header and
+// the topic.
+function idAt(m: string): number {
   let i = 1;
-  while (b[i] > 127) i++;
-  return i + 3 + ((b[i + 1] << 8) | b[i + 2]);
+  while (m.charCodeAt(i) > 127) i++;
+  return i + 3 + ((m.charCodeAt(i + 1) << 8) | m.charCodeAt(i + 2));
 }
 
 // A non-zero 32-bit key per topic for KEEP_LATEST (a collision merges two topics' latest messages).

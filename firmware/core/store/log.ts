@@ -241,7 +241,8 @@ export function newLogStore(f: FlashArea, o: LogOptions): Store {
   // Appends one record (header first, so a torn packet fails the CRC). Makes room first: a slot
   // (unless replacing) and bytes, dropping records as the policy says; compacts when the tail is
   // full or torn.
-  s.add = function (id, b, len) {
+  s.add = function (id, data, len) {
+    const b = data as Uint8Array; // a store with next() is always given bytes (store.ts)
     const m = size(len);
     const rel = b[0] >>> 4 == 6;
     const k = key(b, len);

@@ -1,13 +1,15 @@
 // RAM store: the Store interface on a fixed ring (ring.ts) allocated once; the ring itself is the
 // store object, so `count` is the ring's. The ring key is the packet id; records stay in the order
 // they were added.
+import type { Put } from "../codec/bytes";
 import { REJECT_NEW, newRing, ringClear, ringCopyFront, ringFind, ringPush, ringRemove, ringShift } from "../ring";
 import type { Ring } from "../ring";
 import type { Store } from "./store";
 
-/** A store of at most `slots` records and `bytes` bytes in all. Throws as newRing on bad sizes. */
-export function newRamStore(slots: number, bytes: number): Store {
-  const r = newRing(bytes, slots, REJECT_NEW) as Ring & Store;
+/** A store of at most `slots` records and `bytes` bytes in all; `put` copies byte-string records in
+ * (as newRing). Throws as newRing on bad sizes. */
+export function newRamStore(slots: number, bytes: number, put?: Put): Store {
+  const r = newRing(bytes, slots, REJECT_NEW, put) as Ring & Store;
   r.add = function (id, b, len) {
     r.remove(id);
     return ringPush(r, b, len, id);

@@ -3,14 +3,17 @@
 // (awaiting PUBACK or PUBREC) or, once PUBREC came, a PUBREL (awaiting PUBCOMP). Implementations:
 // ram.ts (fixed table in RAM), log.ts (a log in flash that survives reboots and power cuts).
 // Contract in docs/client.md and docs/store.md.
+import type { Bytes } from "../codec/bytes";
 
 export interface Store {
   /** Records held. */
   count: number;
-  /** Stores a copy of b[0..len) for packet id `id` after every other record; a record already held
-   * for `id` is replaced (its PUBREL replacing its PUBLISH). Returns false when full. Must accept
-   * any record up to the client's txBytes when empty. */
-  add(id: number, b: Uint8Array, len: number): boolean;
+  /** Stores a copy of b[0..len), or of byte string b of length len, for packet id `id` after every
+   * other record; a record already held for `id` is replaced (its PUBREL replacing its PUBLISH).
+   * Returns false when full. Must accept any record up to the client's txBytes when empty. A store
+   * with next() (queue mode) is always given bytes; the others get the byte string the session
+   * sends, which saves a copy (the RAM store copies it natively on Espruino). */
+  add(id: number, b: Bytes, len: number): boolean;
   /** Whether a record for `id` is held. Called as a plain function (no `this`). */
   has(this: void, id: number): boolean;
   /** Drops the record for `id`, if any. */

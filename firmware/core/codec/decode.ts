@@ -110,7 +110,7 @@ export function decode(b: Uint8Array, s: number, e: number, more?: BodyDecoder):
   pk.dup = flags > 7;
   pk.retain = (flags & 1) == 1;
   if (q == 3 || (q == 0 && flags > 7)) return ERR_BAD_QOS; // MQTT-3.3.1-4, MQTT-3.3.1-2
-  const t = field(b, p, e, TOPIC_NAME); // MQTT-3.3.2-2, MQTT-4.7.3-1
+  const t = /*#__NOINLINE__*/ field(b, p, e, TOPIC_NAME); // MQTT-3.3.2-2, MQTT-4.7.3-1
   if (typeof t == "number") return t;
   pk.topic = t;
   p += 2 + t.length;

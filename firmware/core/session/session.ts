@@ -561,8 +561,8 @@ function pump(s: Session): void {
     } else {
       // The QoS 0 packets at the front go as they are, in one write; a QoS 1/2 one (never queued
       // here in queue mode) gets its packet id now.
-      n = ringRun(q, 6);
-      let m = ringFrontString(q, str, n > 0 ? n : 1);
+      n = /*#__NOINLINE__*/ ringRun(q, 6);
+      let m = /*#__NOINLINE__*/ ringFrontString(q, str, n > 0 ? n : 1);
       if (n == 0) {
         const k = idAt(m);
         const id = nextPacketId(s._j, D.has);

@@ -9,6 +9,7 @@ local json = require("json")
 local before = {}
 for k in pairs(_G) do before[k] = true end
 local core = require("petrel_core")
+local norFlash = require("nor_flash")
 local globals = {}
 for k in pairs(_G) do
   if not before[k] then globals[#globals + 1] = k end
@@ -167,27 +168,7 @@ end
 
 -- As storeTrace in cases.ts. Store methods take self (s:add), FlashArea's too.
 local function storeTrace(c)
-  local mem = {}
-  for i = 0, 511 do mem[i] = 255 end
-  local flash = {
-    size = 512,
-    pageSize = 128,
-    read = function(_, off, len)
-      local r = core.newBytes(len)
-      for i = 0, len - 1 do r[i] = mem[off + i] end
-      return r
-    end,
-    write = function(_, off, b, len)
-      for i = 0, len - 1 do
-        if mem[off + i] ~= 255 then error("write over a programmed byte at " .. (off + i)) end
-        mem[off + i] = b[i]
-      end
-    end,
-    erase = function(_, off)
-      local p = off - off % 128
-      for i = p, p + 127 do mem[i] = 255 end
-    end,
-  }
+  local flash, mem = norFlash(core, 512, 128)
   local now = 1000
   local function open()
     if c.log then

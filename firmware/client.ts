@@ -89,6 +89,14 @@ export class Client {
     if (c.password != null && c.username == null) bad("password", "given with a username (MQTT-3.1.2-22)");
     if (c.clientId == "" && !c.clean) bad("clientId", "non-empty when clean is false (MQTT-3.1.3-7)");
     const qBytes = opt(o, "outQueueBytes", "n", __BOARD__.buffers.outQueueBytes, txBytes, 65535);
+    // The CONNECT must encode (UTF-8 client id, user name and Will topic, a Will topic without
+    // wildcards, byte strings) and fit txBytes.
+    const r = connectString(c);
+    let i = typeof r == "number" ? -1 : r.length;
+    // Char by char: a regex class with \x00 in it matches everything on Espruino 2v29.
+    while (i > 0 && (r as string).charCodeAt(i - 1) < 256) i--;
+    if (i != 0) bad("clientId, username or will.topic", "UTF-8 and will.topic a topic name without wildcards");
+    if ((r as string).length > txBytes) bad("txBytes", "large enough for the CONNECT packet");
     // The socket may hold as many unsent bytes as the queue: a drain dumps the queue into it anyway.
     const t = o.transport != null ? o.transport : netTransport({ host: opt(o, "host", "s", null), port: opt(o, "port", "n", tls ? 8883 : 1883, 1, 65535), tls: o.tls }, qBytes);
     const k = (this._k = o.clock);
@@ -111,14 +119,6 @@ export class Client {
         self._emit(ev, a, b, c, d);
       },
     );
-    // The CONNECT must encode (UTF-8 client id, user name and Will topic, a Will topic without
-    // wildcards, byte strings) and fit txBytes.
-    const r = connectString(c);
-    let i = typeof r == "number" ? -1 : r.length;
-    // Char by char: a regex class with \x00 in it matches everything on Espruino 2v29.
-    while (i > 0 && (r as string).charCodeAt(i - 1) < 256) i--;
-    if (i != 0) bad("clientId, username or will.topic", "UTF-8 and will.topic a topic name without wildcards");
-    if ((r as string).length > txBytes) bad("txBytes", "large enough for the CONNECT packet");
     const f = function () {
       tick(self._s, k != null ? k.now() : getTime() * 1000);
     };

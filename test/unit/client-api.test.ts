@@ -64,4 +64,25 @@ describe("client API", () => {
     t.run(1000);
     expect(t.b.seen(PUBLISH).map((p) => p.payload)).toEqual(["1"]);
   });
+
+  it("keeps no credentials where printing the client would show them", () => {
+    const t = startClient({ clientId: "dev", username: "user-9", password: "s3cret-pw", will: { topic: "w", payload: "bye-pw" } });
+    t.c.subscribe("some/filter", () => {});
+    t.run(0);
+    expect(t.b.seen(1)).toHaveLength(1); // the CONNECT went out, with the password in it
+    // Everything reachable from the client through properties, as Espruino's print() walks it
+    // (functions print as their code, not their scope); the fake broker's transport is the test's.
+    const seen = new Set<unknown>();
+    const text: string[] = [];
+    const walk = (v: unknown) => {
+      if (v == null || seen.has(v) || v === t.b.transport) return;
+      seen.add(v);
+      if (typeof v == "string") text.push(v);
+      else if (v instanceof Uint8Array) text.push(Buffer.from(v).toString("latin1"));
+      else if (typeof v == "object") for (const k of Object.keys(v)) walk((v as any)[k]);
+    };
+    walk(t.c);
+    expect(text.join("\n")).toContain("some/filter"); // the walk reaches the session's state
+    expect(text.join("\n")).not.toMatch(/s3cret|bye-pw|user-9/);
+  });
 });

@@ -187,8 +187,9 @@ export function encodeSimple(b: Uint8Array, o: number, type: number, id: number)
   return out(b, o, simpleString(type, id));
 }
 
-// SUBSCRIBE (with qosList) or UNSUBSCRIBE (without) for the filters in topics.
-function listString(first: number, id: number, topics: string[], qosList?: number[]): string | number {
+/** SUBSCRIBE (first byte SUBSCRIBE_FIRST, with qosList) or UNSUBSCRIBE (UNSUBSCRIBE_FIRST, without)
+ * for the filters in topics; errors as subscribeString. */
+export function listString(first: number, id: number, topics: string[], qosList?: number[]): string | number {
   if (badId(id)) return ERR_BAD_PACKET_ID; // MQTT-2.3.1-1
   let s = u16(id);
   if (topics.length == 0) return ERR_BAD_TOPIC; // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter
@@ -201,18 +202,21 @@ function listString(first: number, id: number, topics: string[], qosList?: numbe
   return fixedHeader(first, s.length) + s;
 }
 
+export const SUBSCRIBE_FIRST = 0x82; // flags 0010, MQTT-3.8.1-1
+export const UNSUBSCRIBE_FIRST = 0xa2; // flags 0010, MQTT-3.10.1-1
+
 /**
  * SUBSCRIBE for filters topics[k], each with requested QoS qosList[k], as a byte string. Errors:
  * ERR_BAD_PACKET_ID, ERR_BAD_TOPIC (no filters, empty or misplaced wildcard), ERR_BAD_QOS,
  * ERR_STRING_TOO_LONG, ERR_BAD_UTF8.
  */
 export function subscribeString(id: number, topics: string[], qosList: number[]): string | number {
-  return listString(0x82, id, topics, qosList); // flags 0010, MQTT-3.8.1-1
+  return listString(SUBSCRIBE_FIRST, id, topics, qosList);
 }
 
 /** UNSUBSCRIBE for the filters in topics, as a byte string. Errors as subscribeString, without ERR_BAD_QOS. */
 export function unsubscribeString(id: number, topics: string[]): string | number {
-  return listString(0xa2, id, topics); // flags 0010, MQTT-3.10.1-1
+  return listString(UNSUBSCRIBE_FIRST, id, topics);
 }
 
 /** SUBSCRIBE into b at o (see subscribeString); also ERR_BUFFER_SHORT. */

@@ -10,7 +10,7 @@ import {
 } from "../codec/constants";
 import type { Bytes, Put, Str } from "../codec/bytes";
 import type { ConnectFields } from "../codec/encode";
-import { connectString, publishHead, simpleString, subscribeString, u16, unsubscribeString } from "../codec/encode";
+import { SUBSCRIBE_FIRST, UNSUBSCRIBE_FIRST, connectString, listString, publishHead, simpleString, u16 } from "../codec/encode";
 import type { Packet } from "../codec/decode";
 import { decode } from "../codec/decode";
 import { createFramer } from "../codec/framer";
@@ -62,7 +62,7 @@ export const CLOSED = 3; // (): a connection (or an attempt) ended
 export type Emit = (ev: number, a?: any, b?: any, c?: any, d?: any) => void;
 
 export interface SessionOptions {
-  connect: ConnectFields; // what CONNECT carries (validated by the caller: encodeConnect >= 0)
+  connect: ConnectFields; // what CONNECT carries (validated by the caller: connectString gives a string)
   rxBytes: number; // largest inbound packet; larger ones are skipped and counted
   txBytes: number; // largest outbound packet
   outQueueBytes: number; // offline queue bytes; also the RAM store's bytes (>= txBytes)
@@ -90,7 +90,7 @@ const STABLE_MS = 30000;
 const REFUSED = "BAD_PROTOCOL ID_REJECTED SERVER_UNAVAILABLE BAD_CREDENTIALS NOT_AUTHORIZED";
 
 export interface Session {
-  _c: ConnectFields;
+  _c: boolean; // clean session
   _t: Transport;
   _e: Emit;
   _s: number; // state
@@ -133,8 +133,11 @@ export interface Session {
  * buffer. Throws (from newRing) on bad queue sizes. */
 export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session {
   const D = o.store != null ? o.store : newRamStore(o.inflight, o.outQueueBytes, t.put);
+  // The CONNECT packet lives only in the sink's scope: printing the client at the REPL shows no
+  // credentials.
+  const C = connectString(o.connect) as string;
   const s: Session = {
-    _c: o.connect,
+    _c: o.connect.clean,
     _t: t,
     _e: emit,
     _s: IDLE,
@@ -155,7 +158,7 @@ export function newSession(o: SessionOptions, t: Transport, emit: Emit): Session
     _tx: new Uint8Array(o.txBytes),
     _F: null as any, // made on OPEN, read only from WAITACK on
     _K: function (ev, d) {
-      /*#__NOINLINE__*/ input(s, ev, d);
+      /*#__NOINLINE__*/ input(s, ev, d, C);
     },
     _q: newRing(o.outQueueBytes, o.outQueueSlots, o.overflow, t.put),
     _D: D,
@@ -209,7 +212,7 @@ export function tick(s: Session, now: number): void {
 // Transport input (the sink): DATA and DRAIN, the frequent events, first. The hot paths keep rare
 // work in functions called with /*#__NOINLINE__*/, so that the minifier does not paste their bodies
 // in: Espruino reads the source of every branch it skips (docs/client.md, Inside).
-function input(s: Session, ev: number, d?: Uint8Array | string): void {
+function input(s: Session, ev: number, d: Uint8Array | string | undefined, C: string): void {
   if (ev == DATA) {
     // Spec 2.2.3: a Remaining Length over four bytes puts the stream out of step.
     if (s._s >= WAITACK && s._F(d as Uint8Array) < 0) fail(s, "PROTOCOL_ERROR");
@@ -231,7 +234,7 @@ function input(s: Session, ev: number, d?: Uint8Array | string): void {
       s._t.put,
     );
     s._s = WAITACK;
-    send(s, connectString(s._c) as string); // the client checked that it encodes
+    send(s, C);
   }
   flush(s);
 }
@@ -249,9 +252,35 @@ function frame(s: Session, type: number, size: number): void {
   }
   if (size <= b.length) {
     const p = /*#__NOINLINE__*/ decode(b, 0, size);
-    // MQTT-3.2.0-1: CONNACK first, and only once; the server never sends the other types.
-    if (typeof p == "number" || (s._s == UP) == (type == CONNACK) || HANDLERS[type] == null) fail(s, "PROTOCOL_ERROR");
-    else HANDLERS[type](s, p);
+    // MQTT-3.2.0-1: CONNACK first, and only once; the server never sends CONNECT, SUBSCRIBE,
+    // UNSUBSCRIBE (decode refuses those), PINGREQ or DISCONNECT. One branch per type a client
+    // receives, the frequent ones first: an interpreter reads the branches it skips.
+    if (typeof p == "number" || (s._s == UP) == (type == CONNACK) || type == PINGREQ || type == DISCONNECT) fail(s, "PROTOCOL_ERROR");
+    else if (type == PUBLISH) {
+      // Queued for delivery; a QoS 2 duplicate of a held id is answered, not delivered again (MQTT-4.3.3-2).
+      const t = p.topic as Uint8Array; // views into _rx
+      const d = p.payload as Uint8Array;
+      if (p.qos == 2 && s._H.indexOf(p.id) >= 0) ack(s, PUBREC, p.id);
+      else s._v.push([MESSAGE, s._t.str(b, t.byteOffset, t.byteOffset + t.length), s._t.str(b, d.byteOffset, d.byteOffset + d.length), p.qos, p.retain, p.id]);
+    } else if (type == PUBACK || type == PUBCOMP) {
+      // The flow for this id is complete; the window may take the next message.
+      s._D.remove(p.id);
+      pump(s);
+    } else if (type == PUBREC) {
+      // The PUBLISH is not re-sent any more, the PUBREL is until PUBCOMP (MQTT-4.3.3-1); it replaces
+      // the PUBLISH (one record write in a flash store).
+      const m = simpleString(PUBREL, p.id) as string;
+      s._D.add(p.id, store(s, m), 4);
+      send(s, m);
+    } else if (type == PUBREL) {
+      // Release the held id and answer PUBCOMP (MQTT-4.3.3-2).
+      const k = s._H.indexOf(p.id);
+      if (k >= 0) s._H[k] = 0;
+      ack(s, PUBCOMP, p.id);
+    } else if (type == PINGRESP) s._p = -1;
+    else if (type == CONNACK) /*#__NOINLINE__*/ onConnack(s, p);
+    else if (type == SUBACK) /*#__NOINLINE__*/ onSuback(s, p);
+    // UNSUBACK: nothing to do, the entry went when UNSUBSCRIBE was sent.
     return;
   }
   s._O++;
@@ -260,20 +289,6 @@ function frame(s: Session, type: number, size: number): void {
   const k = idAt(s._t.str(b, 0, 7)); // the id offset needs at most the first 7 bytes
   if (type == PUBLISH && (b[0] & 6) != 0 && k + 2 <= b.length) ack(s, (b[0] & 6) == 2 ? PUBACK : PUBREC, (b[k] << 8) | b[k + 1]);
 }
-
-// One handler per packet type a client receives, indexed by type.
-const HANDLERS: ((s: Session, p: Packet) => void)[] = [];
-HANDLERS[CONNACK] = onConnack;
-HANDLERS[PUBLISH] = onPublish;
-HANDLERS[PUBACK] = onAcked;
-HANDLERS[PUBREC] = onPubrec;
-HANDLERS[PUBREL] = onPubrel;
-HANDLERS[PUBCOMP] = onAcked;
-HANDLERS[SUBACK] = onSuback;
-HANDLERS[UNSUBACK] = function () {}; // the entry went when UNSUBSCRIBE was sent
-HANDLERS[PINGRESP] = function (s) {
-  s._p = -1;
-};
 
 // CONNACK: refused (error, long backoff) or accepted: session state, re-send, resubscribe, queue.
 function onConnack(s: Session, p: Packet): void {
@@ -293,10 +308,10 @@ function onConnack(s: Session, p: Packet): void {
   if (s._Q) {
     // Queue mode: every record goes (again) through pump(), paced by the window; with a clean
     // session those sent before are dropped (MQTT-3.1.2-6), the ones never sent stay queued.
-    s._L += (s._D.rewind as (c: boolean) => number)(s._c.clean);
+    s._L += (s._D.rewind as (c: boolean) => number)(s._c);
   } else {
     // MQTT-3.1.2-6: a clean session starts empty, on both sides; unacknowledged messages are dropped.
-    if (s._c.clean) {
+    if (s._c) {
       s._L += s._D.count;
       s._D.clear();
     }
@@ -312,36 +327,6 @@ function onConnack(s: Session, p: Packet): void {
   for (let k = 0; k < subs.length; k++) if (!p.session || subs[k].i != 0) sendList(s, subs[k], true);
   pump(s);
   s._v.push([CONNECTED, p.session]);
-}
-
-// PUBLISH: queued for delivery; a QoS 2 duplicate of a held id is answered, not delivered again
-// (MQTT-4.3.3-2).
-function onPublish(s: Session, p: Packet): void {
-  const t = p.topic as Uint8Array; // views into _rx
-  const d = p.payload as Uint8Array;
-  const str = s._t.str;
-  if (p.qos == 2 && s._H.indexOf(p.id) >= 0) ack(s, PUBREC, p.id);
-  else s._v.push([MESSAGE, str(s._rx, t.byteOffset, t.byteOffset + t.length), str(s._rx, d.byteOffset, d.byteOffset + d.length), p.qos, p.retain, p.id]);
-}
-
-// PUBACK, PUBCOMP: the flow for this id is complete; the window may take the next message.
-function onAcked(s: Session, p: Packet): void {
-  s._D.remove(p.id);
-  pump(s);
-}
-
-// PUBREC: the PUBLISH is not re-sent any more, the PUBREL is until PUBCOMP (MQTT-4.3.3-1).
-function onPubrec(s: Session, p: Packet): void {
-  const m = simpleString(PUBREL, p.id) as string;
-  s._D.add(p.id, store(s, m), 4); // replaces the PUBLISH (one record write in a flash store)
-  send(s, m);
-}
-
-// PUBREL: release the held id and answer PUBCOMP (MQTT-4.3.3-2).
-function onPubrel(s: Session, p: Packet): void {
-  const k = s._H.indexOf(p.id);
-  if (k >= 0) s._H[k] = 0;
-  ack(s, PUBCOMP, p.id);
 }
 
 // SUBACK: the subscription is acknowledged, or refused (0x80, MQTT-3.9.3-2) and removed.
@@ -475,7 +460,7 @@ function topic(s: Session, t: string): number {
  * ERR_BAD_QOS / ERR_STRING_TOO_LONG for a bad filter or QoS, or 1 when the table is full.
  */
 export function subscribe(s: Session, f: string, q: number, h: Handler | undefined): number {
-  const n = subscribeString(1, [f], [q]); // validates the filter (spec 4.7) and the QoS
+  const n = listString(SUBSCRIBE_FIRST, 1, [f], [q]); // validates the filter (spec 4.7) and the QoS
   if (typeof n == "number") return n;
   const e = routeAdd(s._r, f, q, h);
   if (e == null) return 1;
@@ -536,7 +521,7 @@ function ack(s: Session, type: number, id: number): void {
 // SUBSCRIBE (sub true) or UNSUBSCRIBE for one entry, with a fresh packet id.
 function sendList(s: Session, e: Sub, sub: boolean): void {
   const id = nextPacketId(s._j, s._D.has); // MQTT-2.3.1-2: not held by the store
-  const m = sub ? subscribeString(id, [e.f], [e.q]) : unsubscribeString(id, [e.f]);
+  const m = listString(sub ? SUBSCRIBE_FIRST : UNSUBSCRIBE_FIRST, id, [e.f], sub ? [e.q] : undefined);
   s._j = id;
   if (sub) e.i = id;
   if (typeof m == "string") send(s, m); // not when every id is in use

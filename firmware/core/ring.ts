@@ -120,30 +120,41 @@ export function ringCopyFront(r: Ring, dst: Uint8Array): number {
   return len;
 }
 
-/** The first n records (1 <= n <= count) as one byte string, made by `str` (at most two calls). */
-export function ringFrontString(r: Ring, str: Str, n: number): string {
+/** The front record as a byte string, made by `str` (at most two calls). Needs count > 0. */
+export function ringFrontString(r: Ring, str: Str): string {
   const b = r._b;
   const f = r._f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len += r._n[slot(r, i)];
+  const len = r._n[r._h];
   const k = b.length - f; // bytes before the end of _b
   return len <= k ? str(b, f, f + len) : str(b, f, b.length) + str(b, 0, len - k);
 }
 
-/** How many records from the front have a first byte with none of the bits of `mask` (e.g. the
- * queued QoS 0 PUBLISH packets: mask 6), so that they can go out together. */
-export function ringRun(r: Ring, mask: number): number {
+/** Removes the front records whose first byte has none of the bits of `mask` (e.g. the queued QoS 0
+ * PUBLISH packets: mask 6), up to the first that has one, and returns them as one byte string made
+ * by `str` (at most two calls): "" when there are none. One pass with no calls per record: on an
+ * interpreter this is the path every queued message takes. */
+export function ringTakeRun(r: Ring, mask: number, str: Str): string {
   const b = r._b;
-  let o = r._f; // offset of record i
-  let i = 0;
-  let n: number;
-  while (i < r.count) {
-    n = r._n[slot(r, i)];
-    if (n > 0 && (b[o] & mask) != 0) return i;
-    o = o + n < b.length ? o + n : o + n - b.length;
-    i++;
+  const n = r._n;
+  const f = r._f;
+  const k = b.length - f; // bytes before the end of _b
+  let h = r._h;
+  let o = f; // offset of the next record
+  let len = 0;
+  let m: number;
+  while (r.count > 0) {
+    m = n[h];
+    if (m > 0 && (b[o] & mask) != 0) break;
+    len += m;
+    r._k[h] = 0; // a free slot (ringFind)
+    o = o + m < b.length ? o + m : o + m - b.length;
+    h = h + 1 == n.length ? 0 : h + 1;
+    r.count--;
   }
-  return i;
+  r._h = h;
+  r._f = o;
+  r.usedBytes -= len;
+  return len <= k ? str(b, f, f + len) : str(b, f, b.length) + str(b, 0, len - k);
 }
 
 /** Removes the front record (once it has been sent); does nothing when the queue is empty. */

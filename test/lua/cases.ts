@@ -7,7 +7,7 @@ import {
 } from "../../firmware/core/codec/index";
 import {
   DROP_OLDEST, KEEP_LATEST, REJECT_NEW, newRing, ringClear, ringCopyFront, ringFind, ringFrontString, ringPush, ringRemove,
-  ringRun, ringShift,
+  ringShift, ringTakeRun,
 } from "../../firmware/core/ring";
 import type { Ring } from "../../firmware/core/ring";
 import { connackExpired, keepaliveAction } from "../../firmware/core/session/keepalive";
@@ -24,7 +24,7 @@ import { anyPacket } from "../fixtures/packet-arbitraries";
 
 export type RingOp =
   | ["push", number, number, number] | ["shift"] | ["copy"] | ["clear"] | ["remove", number] | ["find", number]
-  | ["run", number] | ["front", number];
+  | ["take", number] | ["front"];
 export type BackoffOp = ["next", number] | ["refused", number] | ["reset"];
 // add(id, a PUBREL or a QoS 1 PUBLISH on topic "t/<topic>" with `payload` bytes), remove, has, each,
 // clear; log store only: next, rewind(clean), reopen (a reboot: a new store on the same flash), and
@@ -106,8 +106,8 @@ export function spotCases(): Case[] {
     { weight: 2, arbitrary: fc.tuple(fc.constant("copy" as const)) },
     { weight: 1, arbitrary: fc.tuple(fc.constant("remove" as const), fc.nat(8)) },
     { weight: 1, arbitrary: fc.tuple(fc.constant("find" as const), key) },
-    { weight: 1, arbitrary: fc.tuple(fc.constant("run" as const), fc.constantFrom(1, 6, 128)) },
-    { weight: 1, arbitrary: fc.tuple(fc.constant("front" as const), fc.nat(8)) },
+    { weight: 1, arbitrary: fc.tuple(fc.constant("take" as const), fc.constantFrom(1, 6, 128)) },
+    { weight: 1, arbitrary: fc.tuple(fc.constant("front" as const)) },
     { weight: 1, arbitrary: fc.tuple(fc.constant("clear" as const)) },
   );
   const ring = fc.record({
@@ -233,8 +233,8 @@ function ringTrace(c: { capacity: number; slots: number; policy: number; ops: Ri
     } else if (op[0] === "shift") ringShift(r);
     else if (op[0] === "clear") ringClear(r);
     else if (op[0] === "find") ret = String(ringFind(r, op[1]));
-    else if (op[0] === "run") ret = String(ringRun(r, op[1]));
-    else if (r.count > 0 && op[0] === "front") ret = strHex(ringFrontString(r, (b, s, e) => latin1(b.subarray(s, e)), 1 + (op[1] % r.count)));
+    else if (op[0] === "take") ret = strHex(ringTakeRun(r, op[1], (b, s, e) => latin1(b.subarray(s, e))));
+    else if (r.count > 0 && op[0] === "front") ret = strHex(ringFrontString(r, (b, s, e) => latin1(b.subarray(s, e))));
     else if (r.count > 0 && op[0] === "copy") ret = toHex(dst.subarray(0, ringCopyFront(r, dst)));
     else if (r.count > 0 && op[0] === "remove") ringRemove(r, op[1] % r.count);
     return `${ret}|${r.count}|${r.usedBytes}|${r.dropped}|${r.rejected}`;

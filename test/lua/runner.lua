@@ -133,9 +133,10 @@ local function ringTrace(c)
     elseif op[1] == "shift" then core.ringShift(r)
     elseif op[1] == "clear" then core.ringClear(r)
     elseif op[1] == "find" then ret = tostring(core.ringFind(r, op[2]))
-    elseif op[1] == "run" then ret = tostring(core.ringRun(r, op[2]))
+    elseif op[1] == "take" then
+      ret = hex(core.ringTakeRun(r, op[2], function(b, s, e) return core.bytesToString(b:subarray(s, e)) end))
     elseif r.count > 0 and op[1] == "front" then
-      ret = hex(core.ringFrontString(r, function(b, s, e) return core.bytesToString(b:subarray(s, e)) end, 1 + op[2] % r.count))
+      ret = hex(core.ringFrontString(r, function(b, s, e) return core.bytesToString(b:subarray(s, e)) end))
     elseif r.count > 0 and op[1] == "copy" then ret = hex(dst:subarray(0, core.ringCopyFront(r, dst)))
     elseif r.count > 0 and op[1] == "remove" then core.ringRemove(r, op[2] % r.count)
     end

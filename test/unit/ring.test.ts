@@ -7,8 +7,9 @@ import {
   newRing,
   ringClear,
   ringCopyFront,
+  ringFind,
   ringFrontString,
-  ringRun,
+  ringTakeRun,
   ringPeekLength,
   ringPush,
   ringShift,
@@ -138,16 +139,15 @@ describe("byte-string records", () => {
     expect(ringPush(r, "ABCDEF", 6, 0)).toBe(true); // 6..9, then 0..1
     expect(calls).toEqual([[6, "ABCD"], [0, "EF"]]);
     expect(ringPush(r, "xyz", 3, 0)).toBe(true);
-    expect(ringFrontString(r, str, 1)).toBe("ABCDEF");
-    expect(ringFrontString(r, str, 2)).toBe("ABCDEFxyz");
+    expect(ringFrontString(r, str)).toBe("ABCDEF");
     const dst = new Uint8Array(10);
     expect(Buffer.from(dst.subarray(0, ringCopyFront(r, dst))).toString("latin1")).toBe("ABCDEF");
     ringShift(r);
-    expect(ringFrontString(r, str, 1)).toBe("xyz");
+    expect(ringFrontString(r, str)).toBe("xyz");
     expect([r.count, r.usedBytes]).toEqual([1, 3]);
   });
 
-  it("ringRun counts the front records whose first byte has none of the mask's bits, across the end", () => {
+  it("ringTakeRun removes the front records whose first byte has none of the mask's bits, as one string, across the end", () => {
     const r = newRing(12, 6, REJECT_NEW);
     push(r, rec(7, 0));
     ringShift(r); // the next records start at offset 7
@@ -155,15 +155,25 @@ describe("byte-string records", () => {
     ringPush(r, "\x30cdef", 5, 0); // 10..11, 0..2
     ringPush(r, "\x32g", 2, 0); // QoS 1
     ringPush(r, "\x30h", 2, 0);
-    expect(ringRun(r, 6)).toBe(2);
-    expect(ringFrontString(r, str, 2)).toBe("\x30ab\x30cdef");
+    expect(ringTakeRun(r, 6, str)).toBe("\x30ab\x30cdef");
+    expect([r.count, r.usedBytes]).toEqual([2, 4]);
+    expect(ringTakeRun(r, 6, str)).toBe(""); // the QoS 1 record stays at the front
+    expect(ringFrontString(r, str)).toBe("\x32g");
     ringShift(r);
-    ringShift(r);
-    expect(ringRun(r, 6)).toBe(0);
-    ringShift(r);
-    expect(ringRun(r, 6)).toBe(1);
-    ringShift(r);
-    expect(ringRun(r, 6)).toBe(0);
+    expect(ringTakeRun(r, 6, str)).toBe("\x30h");
+    expect([r.count, r.usedBytes]).toEqual([0, 0]);
+    expect(ringTakeRun(r, 6, str)).toBe("");
+    expect(ringPush(r, "\x30ijklmnopqrs", 12, 0)).toBe(true); // the whole capacity is free again
+    expect(ringFrontString(r, str)).toBe("\x30ijklmnopqrs");
+  });
+
+  it("ringTakeRun frees the keys of the records it takes", () => {
+    const r = newRing(16, 4, KEEP_LATEST);
+    ringPush(r, "\x30a", 2, 7);
+    ringPush(r, "\x30b", 2, 8);
+    expect(ringTakeRun(r, 6, str)).toBe("\x30a\x30b");
+    expect(ringFind(r, 7)).toBe(-1);
+    expect(ringFind(r, 8)).toBe(-1);
   });
 
   it("default to a char-by-char copy", () => {

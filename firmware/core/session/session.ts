@@ -17,7 +17,7 @@ import { createFramer } from "../codec/framer";
 import type { Feed } from "../codec/framer";
 import { checkText, TOPIC_NAME } from "../codec/topic";
 import type { Ring } from "../ring";
-import { KEEP_LATEST, newRing, ringFrontString, ringPush, ringRun, ringShift } from "../ring";
+import { KEEP_LATEST, newRing, ringFrontString, ringPush, ringShift, ringTakeRun } from "../ring";
 import type { Handler, Router, Sub } from "../router";
 import { newRouter, route, routeAdd, routeFind } from "../router";
 import type { Store } from "../store/store";
@@ -546,16 +546,15 @@ function pump(s: Session): void {
     } else {
       // The QoS 0 packets at the front go as they are, in one write; a QoS 1/2 one (never queued
       // here in queue mode) gets its packet id now.
-      n = /*#__NOINLINE__*/ ringRun(q, 6);
-      let m = /*#__NOINLINE__*/ ringFrontString(q, str, n > 0 ? n : 1);
-      if (n == 0) {
+      let m = /*#__NOINLINE__*/ ringTakeRun(q, 6, str);
+      if (m == "") {
+        m = /*#__NOINLINE__*/ ringFrontString(q, str);
         const k = idAt(m);
         const id = nextPacketId(s._j, D.has);
         m = m.substring(0, k) + u16(id) + m.substring(k + 2);
         if (!stored(s, id, m, m.length)) return;
-        n = 1;
+        ringShift(q);
       }
-      for (; n > 0; n--) ringShift(q);
       send(s, m);
     }
   }

@@ -102,6 +102,9 @@ describe("emulator context: E, process and require", () => {
     boot();
     expect(board.evalRepl("E.toString(72, [105, 33], { data: 46, count: 2 })")).toBe('="Hi!.."\n');
     expect(board.evalRepl("E.toUint8Array('ab', [1, 2])")).toBe("=new Uint8Array([97, 98, 1, 2])\n");
+    // Runs (strings, views) and single bytes keep their order; a character above 0xFF gives its UTF-8 bytes.
+    expect(board.evalRepl("E.toUint8Array(1, 'ab', new Uint8Array([2, 3]).subarray(1), 4, '\\u20ac', [5], 'c')"))
+      .toBe("=new Uint8Array([1, 97, 98, 3, 4, 226, 130, 172, 5, 99])\n");
     expect(board.evalRepl("E.CRC32('hello')")).toBe("=907060870\n"); // 0x3610A686, the standard CRC-32
     expect(board.evalRepl("E.getSizeOf([1, 2, 3])")).toBe("=4\n");
   });

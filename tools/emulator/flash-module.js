@@ -45,20 +45,28 @@ const isArrayBuffer = (v) => Object.prototype.toString.call(v) === "[object Arra
  */
 export function bytesOf(value, realm) {
   if (value === undefined) return undefined;
-  const out = [];
+  // Runs of bytes (strings, views) are copied whole: this sits under E.toString and socket writes.
+  const chunks = [];
+  let loose = []; // single bytes since the last run
+  const run = (bytes) => {
+    if (loose.length) chunks.push(Uint8Array.from(loose));
+    loose = [];
+    if (bytes) chunks.push(bytes);
+  };
   const add = (v) => {
     if (typeof v === "string") {
+      if (!WIDE_CHAR.test(v)) return run(Buffer.from(v, "latin1"));
       for (const ch of v) {
         const code = ch.codePointAt(0);
-        if (code <= 0xff) out.push(code);
-        else for (const b of Buffer.from(ch, "utf8")) out.push(b);
+        if (code <= 0xff) loose.push(code);
+        else for (const b of Buffer.from(ch, "utf8")) loose.push(b);
       }
     } else if (typeof v === "number" || typeof v === "boolean") {
-      out.push(Number(v) & 0xff);
+      loose.push(Number(v) & 0xff);
     } else if (ArrayBuffer.isView(v)) {
-      for (const b of new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) out.push(b);
+      run(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     } else if (isArrayBuffer(v)) {
-      for (const b of new Uint8Array(v)) out.push(b);
+      run(new Uint8Array(v));
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) add(v[i]);
     } else if (v !== null && typeof v === "object") {
@@ -73,8 +81,22 @@ export function bytesOf(value, realm) {
     // null, undefined inside arrays and functions contribute no bytes, as in Espruino.
   };
   add(value);
-  return Uint8Array.from(out);
+  run();
+  return concat(chunks);
 }
+
+/** The byte arrays `parts` one after the other, in a new Uint8Array. */
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const WIDE_CHAR = /[^\x00-\xff]/;
 
 /** An "int" argument as Espruino reads it: truncated, 0 for undefined or anything not a number. */
 export function toInt(v) {

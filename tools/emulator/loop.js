@@ -184,29 +184,36 @@ export class Loop {
     for (const fn of [...this.listeners]) fn();
   }
 
-  /** Arranges for Node to run us: an immediate for queued jobs, a timer for the next due timer (real clock). */
+  /**
+   * Arranges for Node to run us: an immediate for queued jobs, a timer for the next due timer (real clock).
+   * Node's timers count whole milliseconds, so a real-clock timer due within 1 ms (setTimeout(f, 0) is due
+   * in 0.1 ms on the board) is met by turns of Node's loop instead, which still lets I/O in between.
+   */
   schedule() {
     if (this.stopped) return;
-    if (this.jobs.length && !this.immediate) {
+    const next = this.clock === "real" ? this.nextTimer() : null;
+    const soon = next !== null && next.at - this.now() < 1;
+    if ((this.jobs.length || soon) && !this.immediate) {
       this.immediate = setImmediate(() => {
         this.immediate = null;
         this.turn(this.now());
         this.notify();
         this.schedule();
       });
-      this.immediate.unref?.();
+      // Only ref'd immediates keep Node's poll phase from blocking (for I/O or a timer, milliseconds).
+      // Timers alone do not keep the process up (open sockets do, and jobs are finite work).
+      if (!this.jobs.length && this.refs === 0) this.immediate.unref();
     }
     if (this.clock !== "real") return;
     if (this.nodeTimer) clearTimeout(this.nodeTimer);
     this.nodeTimer = null;
-    const next = this.nextTimer();
-    if (!next) return;
+    if (!next || soon) return;
     this.nodeTimer = setTimeout(() => {
       this.nodeTimer = null;
       this.turn(this.now());
       this.notify();
       this.schedule();
-    }, Math.max(0, Math.ceil(next.at - this.now())));
+    }, Math.ceil(next.at - this.now()));
     this.nodeTimer.unref();
   }
 

@@ -7,7 +7,7 @@
 // Compaction is Espruino's too, with no safety net: files move in place through a RAM buffer, with the same
 // erases and writes in the same order, so a power cut in the middle can lose the buffered files and leave
 // a broken file chain, which `powerOnCheck` then finds "corrupt" and erases, as the board does at boot.
-import { FLASH_ALIGNMENT, bytesOf, defineMethods, toInt, writeAligned } from "./flash-module.js";
+import { FLASH_ALIGNMENT, bytesOf, concat, defineMethods, toInt, writeAligned } from "./flash-module.js";
 
 const HEADER = 32;
 const NAME_BYTES = 28;
@@ -20,16 +20,6 @@ const u32 = (b, at = 0) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at
 const le32 = (n) => Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24);
 const binary = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
 const isReal = (h) => !h.trash && REAL_FLAGS.includes(h.flags);
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A file name as Espruino stores it: the first 28 bytes of the name as a string, zero padded. */
 function nameBytes(name) {

@@ -44,11 +44,16 @@ async function throughput(broker) {
     for (const qos of [0, 1]) {
       const n = RUNS[qos];
       const petrel = await medianOf(ROUNDS, (round) => petrelRun(broker, bundle, sub, qos, n, round));
-      const peerRate = await medianOf(ROUNDS, (round) => mqttJsRun(broker, sub, qos, n, round));
-      rows.push({ what: `QoS ${qos}, ${fmt(n)} messages`, petrel, peer: peerRate, peerName: "MQTT.js", unit: "msg/s", goal: 1.0 });
+      const best = await medianOf(ROUNDS, (round) => mqttJsBest(broker, sub, qos, n, round));
+      rows.push({ what: `QoS ${qos}, ${fmt(n)} messages`, petrel, peer: best, peerName: "MQTT.js", unit: "msg/s", goal: 1.0 });
+      if (qos === 0) continue;
+      // The same protocol limit on both sides: at most the board's in-flight window unacknowledged.
+      const same = await medianOf(ROUNDS, (round) => mqttJsPaced(broker, sub, qos, n, `inflight-${round}`, INFLIGHT));
+      rows.push({ what: `  at MQTT.js window ${INFLIGHT} (esp32's)`, petrel, peer: same, peerName: "MQTT.js", unit: "msg/s", goal: 1.0 });
     }
     printRatios(`Publish throughput to Mosquitto: the built bundle in the emulator against MQTT.js on Node (median of ${ROUNDS};
-  QoS 0: until a subscriber has them all, QoS 1: until all are acknowledged; MQTT.js: the better of all-at-once and ${WINDOW} outstanding)`, rows);
+  QoS 0: until a subscriber has them all, QoS 1: until all are acknowledged; MQTT.js: the better of all-at-once and
+  ${WINDOW} outstanding, and at QoS 1 also at most the esp32's in-flight window of ${INFLIGHT} outstanding)`, rows);
   } finally {
     await sub.end();
   }
@@ -87,8 +92,9 @@ function pump() {
 // (its own queueing), or at most WINDOW outstanding (callback not yet called: written for QoS 0,
 // acknowledged for QoS 1). The better of the two is MQTT.js's figure.
 const WINDOW = 64;
+const INFLIGHT = JSON.parse(readFileSync(new URL("../../boards/esp32.json", import.meta.url), "utf8")).buffers.inflight;
 
-async function mqttJsRun(broker, sub, qos, n, round) {
+async function mqttJsBest(broker, sub, qos, n, round) {
   const all = await mqttJsPaced(broker, sub, qos, n, `all-${round}`, Infinity);
   const windowed = await mqttJsPaced(broker, sub, qos, n, `window-${round}`, WINDOW);
   return Math.max(all, windowed);

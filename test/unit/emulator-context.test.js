@@ -106,6 +106,9 @@ describe("emulator context: E, process and require", () => {
     expect(board.evalRepl("E.toUint8Array(1, 'ab', new Uint8Array([2, 3]).subarray(1), 4, '\\u20ac', [5], 'c')"))
       .toBe("=new Uint8Array([1, 97, 98, 3, 4, 226, 130, 172, 5, 99])\n");
     expect(board.evalRepl("E.CRC32('hello')")).toBe("=907060870\n"); // 0x3610A686, the standard CRC-32
+    // set() of a string: characters as signed chars, the rest left out when it does not fit (2v29).
+    expect(board.evalRepl("var a = new Uint8Array(5); a.set('AB\\xff', 1); a.set('CDEF', 3); a")).toBe("=new Uint8Array([0, 65, 66, 67, 68])\n");
+    expect(board.evalRepl("var w = new Int16Array(2); w.set('\\x01\\xff'); w")).toBe("=new Int16Array([1, -1])\n");
     expect(board.evalRepl("E.getSizeOf([1, 2, 3])")).toBe("=4\n");
   });
 

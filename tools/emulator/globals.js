@@ -49,7 +49,8 @@ export function installGlobals(rt) {
 
   // ---- E
   const E = R.object({
-    toString: (...args) => binary(bytesOf(R.array(args), R)),
+    // One typed array (the client's buffers, several KiB, many times a message) is read in place.
+    toString: (...args) => binary(args.length === 1 && ArrayBuffer.isView(args[0]) ? args[0] : bytesOf(R.array(args), R)),
     toUint8Array: (...args) => R.bytes(bytesOf(R.array(args), R)),
     toArrayBuffer: (s) => R.bytes(bytesOf(String(s), R)).buffer,
     CRC32: (data) => crc32(data),
@@ -125,7 +126,7 @@ export function installGlobals(rt) {
 }
 
 function binary(bytes) {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
 // E.CRC32: the reflected polynomial 0xEDB88320 over each element as a byte (src/jswrap_espruino.c).

@@ -6,6 +6,7 @@
 //   dataListenerAdded(obj)         a 'data' listener was added (streams deliver what they buffered)
 //   nowMs()                        the board clock for Date, ms since 1970
 //   zoneMs()                       the time zone set by E.setTimeZone, in ms east of UTC
+//   latin1(text)                   the low bytes of text's characters, copied natively
 // Promise follows src/jswrap_promise.c: reactions run as queued events, not microtasks, and a rejection
 // with no handler throws "Unhandled promise rejection: ..." where the promise is sealed.
 export const PRELUDE = String.raw`(function (hooks) {
@@ -218,6 +219,18 @@ EspruinoNumber.prototype = NativeNumber.prototype;
 });
 defineProperty(EspruinoNumber, "name", { value: "Number" });
 hide(NativeNumber.prototype, "constructor", EspruinoNumber);
+
+// ---- TypedArray set() takes a string as well (src/jswrap_arraybuffer.c iterates over any value): each
+// character as a signed char, and what does not fit is left out (seen on 2v29). The client copies
+// received and queued binary strings this way on the board, so the emulator must run that path.
+var typedSet = Object.getPrototypeOf(Uint8Array.prototype).set;
+hide(Object.getPrototypeOf(Uint8Array.prototype), "set", function set(source, offset) {
+  if (typeof source !== "string") return typedSet.call(this, source, offset);
+  var at = offset | 0, n = Math.min(source.length, this.length - at);
+  if (n <= 0) return;
+  if (this instanceof Uint8Array) return typedSet.call(this, hooks.latin1(source.length > n ? source.substring(0, n) : source), at);
+  for (var i = 0; i < n; i++) { var c = source.charCodeAt(i) & 255; this[at + i] = c > 127 ? c - 256 : c; }
+});
 
 // ---- InternalError (Espruino has it; V8 does not)
 function InternalError(message) {

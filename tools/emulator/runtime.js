@@ -53,6 +53,7 @@ export class Runtime {
       dataListenerAdded: (obj) => this.dataListenerHooks.forEach((h) => h(obj)),
       nowMs: () => this.timeMs(),
       zoneMs: () => this.zoneMs,
+      latin1: (text) => Buffer.from(text, "latin1"),
     });
     this.modules = new Map(); // require() cache
     this.moduleFactories = new Map();

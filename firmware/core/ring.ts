@@ -154,7 +154,7 @@ export function ringTakeRun(r: Ring, mask: number, str: Str): string {
   r._h = h;
   r._f = o;
   r.usedBytes -= len;
-  return len <= k ? str(b, f, f + len) : str(b, f, b.length) + str(b, 0, len - k);
+  return len == 0 ? "" : len <= k ? str(b, f, f + len) : str(b, f, b.length) + str(b, 0, len - k);
 }
 
 /** Removes the front record (once it has been sent); does nothing when the queue is empty. */

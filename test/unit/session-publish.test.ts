@@ -2,6 +2,7 @@
 // window, the offline queue and its overflow policies, transport back-pressure.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONNECT, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL } from "../../firmware/core/codec/index";
+import { newRamStore } from "../../firmware/core/store/ram";
 import { startClient } from "../helpers/fake-broker";
 
 afterEach(() => {
@@ -235,6 +236,18 @@ describe("in-flight window and offline queue", () => {
     t.b.ack(PUBACK, 3);
     t.run(0);
     expect(t.c.counters).toMatchObject({ inflight: 1, queued: 0 });
+  });
+
+  it("holds the window with a store that has room for more", () => {
+    const t = startClient({ inflight: 2, store: newRamStore(16, 4096) }, { auto: { puback: false } });
+    t.run(0);
+    for (const m of ["1", "2", "3", "4"]) expect(t.c.publish("t", m, { qos: 1 })).toBe(true);
+    t.run(0);
+    expect(pubs(t).map((p) => p[1])).toEqual(["1", "2"]);
+    t.b.ack(PUBACK, 1);
+    t.run(0);
+    expect(pubs(t).map((p) => p[1])).toEqual(["1", "2", "3"]);
+    expect(t.c.counters).toMatchObject({ inflight: 2, queued: 1 });
   });
 
   it("keeps publish order: a QoS 0 message waits behind queued QoS 1 messages", () => {

@@ -114,7 +114,7 @@ export interface Session {
   _q: Ring; // offline queue of encoded PUBLISH packets (QoS > 0 ones get their id when sent)
   _D: Store; // outgoing QoS 1/2 awaiting acknowledgement; in queue mode also those not yet sent
   _Q: boolean; // queue mode: the store has next()
-  _m: number; // queue mode: in-flight window (records handed out by next() and not acknowledged)
+  _m: number; // in-flight window: QoS 1/2 messages sent and not acknowledged (queue mode: records handed out by next())
   _H: Uint16Array; // inbound QoS 2 packet ids held until PUBREL; 0: a free entry (ids are never 0)
   _r: Router;
   _B: Backoff;
@@ -402,7 +402,7 @@ export function publish(s: Session, t: string, p: Bytes, q: number, r: boolean):
 // under packet id id; else queues it, a QoS 1/2 one to get its id when it is sent. 1 when accepted,
 // 0 when the queue refused it.
 function out(s: Session, m: string, t: string, q: number, id: number): number {
-  if (s._s == UP && !s._b && s._q.count == 0 && (q == 0 || stored(s, id, m, m.length))) {
+  if (s._s == UP && !s._b && s._q.count == 0 && (q == 0 || (s._D.count < s._m && stored(s, id, m, m.length)))) {
     send(s, m);
     return 1;
   }
@@ -548,6 +548,7 @@ function pump(s: Session): void {
       // here in queue mode) gets its packet id now.
       let m = /*#__NOINLINE__*/ ringTakeRun(q, 6, str);
       if (m == "") {
+        if (D.count >= s._m) return; // the window is full: wait for an acknowledgement
         m = /*#__NOINLINE__*/ ringFrontString(q, str);
         const k = idAt(m);
         const id = nextPacketId(s._j, D.has);

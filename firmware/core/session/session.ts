@@ -418,8 +418,9 @@ function publishAny(s: Session, t: string, p: Bytes, q: number, r: boolean): num
     if (!(p instanceof Uint8Array)) return ERR_BAD_TYPE;
     p = s._t.str(p, 0, p.length);
   }
-  // The id this message gets if it is stored now (MQTT-2.3.1-2: not held by the store).
-  const id = q > 0 ? nextPacketId(s._j, s._D.has) : 0;
+  // The id this message gets if it is stored now (MQTT-2.3.1-2: not held by the store); none while
+  // the window is full, as the message is queued and gets its id when it is sent.
+  const id = q > 0 && (s._Q || s._D.count < s._m) ? nextPacketId(s._j, s._D.has) : 0;
   // The head of a QoS 0 PUBLISH to the last topic is kept for the last retain flag and payload length.
   if (q > 0 || p.length !== s._N || r !== s._R) {
     s._Z = /*#__NOINLINE__*/ publishHead(s._W, q, r, false, id, p.length);
